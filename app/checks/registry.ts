@@ -1,0 +1,29 @@
+import { ENGINE_RULES } from './engine-rules.js';
+import { specBundleCheck } from './spec-bundle/index.js';
+import type { Check, RuleMeta } from './types.js';
+
+/** Every check, in the order they run and are reported. */
+// Each check has its own options type; the registry only needs the common shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const checks: Check<any>[] = [specBundleCheck];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function findCheck(id: string): Check<any> | undefined {
+  return checks.find((check) => check.id === id);
+}
+
+export type RegisteredRule = RuleMeta & { checkId: string };
+
+/** Check rules, then the engine's own rules (which every check can raise), with their check id. */
+export function allRules(): RegisteredRule[] {
+  return [
+    ...checks.flatMap((check) => check.rules.map((rule) => ({ ...rule, checkId: check.id }))),
+    ...ENGINE_RULES.map((rule) => ({ ...rule, checkId: 'engine' })),
+  ];
+}
+
+/** Rule ids a check's `rules:` overrides may name: its own and the engine's. */
+export function configurableRuleIds(checkId: string): string[] {
+  const check = findCheck(checkId);
+  return [...(check?.rules.map((rule) => rule.id) ?? []), ...ENGINE_RULES.map((rule) => rule.id)];
+}

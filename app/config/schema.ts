@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { specBundleOptions } from '../checks/spec-bundle/options.js';
+
+export const severitySetting = z.enum(['off', 'notice', 'warning', 'error']);
+
+const pathsSchema = z
+  .strictObject({
+    /** Globs (picomatch, `**` crosses folders) a check looks at; default everything. */
+    include: z.array(z.string().min(1)).default(['**']),
+    /** Globs a check ignores, applied after `include`. */
+    exclude: z.array(z.string().min(1)).default([]),
+  })
+  .prefault({});
+
+const checkBase = {
+  enabled: z.boolean().default(true),
+  paths: pathsSchema,
+  /** Per-rule severity overrides keyed by rule id (without the check prefix). */
+  rules: z.record(z.string(), severitySetting).default({}),
+};
+
+/** A check's config: the common keys plus its own options, all optional with defaults. */
+function checkConfig<Shape extends z.ZodRawShape>(options: Shape) {
+  return z.strictObject({ ...checkBase, ...options }).prefault({});
+}
+
+export const configSchema = z
+  .strictObject({
+    /** Another config this file builds on: `repo`, `owner/repo`, `repo:path.yml` or `owner/repo:path.yml`. */
+    _extends: z.string().min(1).optional(),
+    pullRequests: z
+      .strictObject({
+        /** Whether draft PRs are checked (`check`) or left alone until ready for review (`skip`). */
+        drafts: z.enum(['check', 'skip']).default('check'),
+        /** Whether the App keeps one sticky summary comment on the PR. */
+        comment: z.boolean().default(true),
+      })
+      .prefault({}),
+    checks: z
+      .strictObject({
+        'spec-bundle': checkConfig(specBundleOptions),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type PlatformKitConfig = Omit<z.infer<typeof configSchema>, '_extends'>;
+export type CheckConfig = {
+  enabled: boolean;
+  paths: { include: string[]; exclude: string[] };
+  rules: Record<string, z.infer<typeof severitySetting>>;
+};
+export type CheckId = keyof PlatformKitConfig['checks'];
+
+export const defaultConfig: PlatformKitConfig = stripExtends(configSchema.parse(undefined));
+
+export function stripExtends(config: z.infer<typeof configSchema>): PlatformKitConfig {
+  const { _extends: _ignored, ...rest } = config;
+  return rest;
+}
