@@ -66,7 +66,7 @@ function unknownRuleErrors(value: Record<string, unknown>, parsed: ParsedYaml, f
     for (const ruleId of Object.keys(overrides)) {
       if (known.includes(ruleId)) continue;
       const [error] = zodIssueToError(
-        { code: 'unrecognized_keys', keys: [ruleId], path: ['checks', checkId, 'rules'], message: '', input: overrides },
+        { code: 'unrecognized_keys', keys: [ruleId], path: ['checks', checkId, 'rules'], message: '', input: overrides as Record<string, unknown> },
         parsed,
         file,
       );

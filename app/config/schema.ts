@@ -21,7 +21,8 @@ const checkBase = {
 
 /** A check's config: the common keys plus its own options, all optional with defaults. */
 function checkConfig<Shape extends z.ZodRawShape>(options: Shape) {
-  return z.strictObject({ ...checkBase, ...options }).prefault({});
+  // Every key has a default, so `{}` is a valid input; TypeScript cannot see that through the generic shape.
+  return z.strictObject({ ...checkBase, ...options }).prefault({} as never);
 }
 
 export const configSchema = z
