@@ -166,3 +166,12 @@ describe('parseExtends', () => {
     expect(parseExtends('a/b/c', from)).toBeNull();
   });
 });
+
+describe('shipped config files', () => {
+  it('templates/platform-kit.yml is a valid config', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../templates/platform-kit.yml', import.meta.url), 'utf8');
+    const result = loadConfigFile(text, 'templates/platform-kit.yml');
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+});

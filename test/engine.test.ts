@@ -112,10 +112,11 @@ describe('configErrorResult', () => {
 });
 
 describe('overallConclusion', () => {
-  it('fails when any check fails, is neutral only when all are neutral', () => {
+  it('fails when any check fails, else is neutral when any check could not run', () => {
     const base = { checkId: 'x', title: 'x', summary: '', findings: [] };
     expect(overallConclusion([{ ...base, conclusion: 'success' }, { ...base, conclusion: 'failure' }])).toBe('failure');
     expect(overallConclusion([{ ...base, conclusion: 'neutral' }])).toBe('neutral');
-    expect(overallConclusion([{ ...base, conclusion: 'neutral' }, { ...base, conclusion: 'success' }])).toBe('success');
+    expect(overallConclusion([{ ...base, conclusion: 'neutral' }, { ...base, conclusion: 'success' }])).toBe('neutral');
+    expect(overallConclusion([{ ...base, conclusion: 'success' }])).toBe('success');
   });
 });

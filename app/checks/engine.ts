@@ -214,8 +214,9 @@ function localPath(file: string, repo: string | undefined): string | undefined {
   return match[1] === repo ? match[2] : undefined;
 }
 
-export function overallConclusion(results: CheckResult[]): Conclusion {
+/** failure beats neutral beats success: a check that could not run keeps the whole change from passing. */
+export function overallConclusion(results: readonly CheckResult[]): Conclusion {
   if (results.some((result) => result.conclusion === 'failure')) return 'failure';
-  if (results.length > 0 && results.every((result) => result.conclusion === 'neutral')) return 'neutral';
+  if (results.some((result) => result.conclusion === 'neutral')) return 'neutral';
   return 'success';
 }

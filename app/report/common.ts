@@ -27,12 +27,7 @@ export function problemsTitle(counts: SeverityCounts): string {
   return parts.length > 0 ? parts.join(', ') : 'No problems found';
 }
 
-/** failure beats neutral beats success; no results at all is a success. */
-export function combinedConclusion(results: readonly CheckResult[]): Conclusion {
-  if (results.some((result) => result.conclusion === 'failure')) return 'failure';
-  if (results.some((result) => result.conclusion === 'neutral')) return 'neutral';
-  return 'success';
-}
+export { overallConclusion as combinedConclusion } from '../checks/engine.js';
 
 export const CONCLUSION_EMOJI: Record<Conclusion, string> = {
   success: '✅',

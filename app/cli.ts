@@ -1,0 +1,205 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { allRules } from './checks/registry.js';
+import type { CheckResult } from './checks/types.js';
+import { localSarif, runLocalChecks, UsageError } from './git/run-local-checks.js';
+import { formatJson, formatText } from './report/index.js';
+import { VERSION } from './version.js';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+
+export const USAGE = `Usage:
+  platform-kit check [options]     run the checks on a local checkout
+  platform-kit rules [--format json]
+  platform-kit --help | --version
+
+check options:
+  --repo DIR        the checkout to check (default: the current directory)
+  --base REF        compare merge-base(REF, head) with head (default: origin/$GITHUB_BASE_REF,
+                    else origin/HEAD, origin/main, main, origin/master, master)
+  --head REF        default HEAD
+  --checks a,b      run only these checks
+  --format F        text (default) | json | sarif
+  --config FILE     config file (default: <repo>/.github/platform-kit.yml, else built-in defaults)
+  --pr-body FILE    the pull request description, for rules that read it
+  --label L         a pull request label; repeat for several
+
+Exit codes: 0 no error findings, 1 error findings, 2 usage or config error.
+`;
+
+const CHECK_OPTIONS = {
+  repo: { type: 'string' },
+  base: { type: 'string' },
+  head: { type: 'string' },
+  checks: { type: 'string' },
+  format: { type: 'string' },
+  config: { type: 'string' },
+  'pr-body': { type: 'string' },
+  label: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const RULES_OPTIONS = {
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+function parseFormat(value: string | undefined, allowed: readonly string[]): Format {
+  const format = value ?? 'text';
+  if (!allowed.includes(format)) throw new UsageError(`--format must be one of ${allowed.join(', ')} (got "${format}")`);
+  return format as Format;
+}
+
+function parseCheckIds(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const ids = value.split(',').map((id) => id.trim()).filter((id) => id !== '');
+  if (ids.length === 0) throw new UsageError('--checks needs at least one check id');
+  return ids;
+}
+
+/** node:util's messages name the flag but run over several lines; the CLI promises one. */
+function parse<T extends ParseArgsConfig['options']>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true });
+  } catch (error) {
+    const first = (error as Error).message.split('\n')[0] ?? 'invalid arguments';
+    throw new UsageError(`${first.replace(/\.$/, '')} (see platform-kit --help)`);
+  }
+}
+
+function hasErrors(results: readonly CheckResult[]): boolean {
+  return results.some((result) => result.findings.some((finding) => finding.severity === 'error'));
+}
+
+function render(results: CheckResult[], format: Format, configFile: string | null): string {
+  if (format === 'json') return formatJson(results);
+  if (format === 'sarif') return localSarif(results, configFile);
+  return formatText(results);
+}
+
+function withNewline(text: string): string {
+  return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+}
+
+async function runCheckCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, CHECK_OPTIONS);
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  const format = parseFormat(values.format, FORMATS);
+  const checks = parseCheckIds(values.checks);
+  let body = '';
+  if (values['pr-body'] !== undefined) {
+    try {
+      body = await readFile(resolve(io.cwd, values['pr-body']), 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read --pr-body ${values['pr-body']}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  const outcome = await runLocalChecks({
+    repoDir: resolve(io.cwd, values.repo ?? '.'),
+    base: values.base,
+    head: values.head,
+    checks,
+    configFile: values.config,
+    cwd: io.cwd,
+    env: io.env,
+    pullRequest: { body, labels: values.label ?? [] },
+  });
+  if (!outcome.ok) {
+    for (const error of outcome.configErrors) {
+      const where = [error.file, error.line, error.column].filter((part) => part !== undefined).join(':');
+      io.stderr(`${where}: error [config] ${error.message}\n`);
+    }
+    return EXIT_USAGE;
+  }
+  for (const warning of outcome.warnings) io.stderr(`platform-kit: warning: ${warning}\n`);
+  io.stdout(withNewline(render(outcome.results, format, outcome.configFile)));
+  return hasErrors(outcome.results) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function runRulesCommand(args: string[], io: CliIo): number {
+  const { values } = parse(args, RULES_OPTIONS);
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  const format = parseFormat(values.format, ['text', 'json']);
+  const rules = allRules().map((rule) => ({
+    checkId: rule.checkId,
+    id: rule.id,
+    defaultSeverity: rule.defaultSeverity,
+    fixable: rule.fixable,
+    description: rule.description,
+    docsUrl: rule.docsUrl,
+  }));
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({ rules }, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const names = rules.map((rule) => `${rule.checkId}/${rule.id}`);
+  const width = Math.max(...names.map((name) => name.length));
+  rules.forEach((rule, i) => {
+    const fixable = rule.fixable ? ' (fixable)' : '';
+    io.stdout(`${(names[i] ?? '').padEnd(width)}  ${rule.defaultSeverity.padEnd(7)}  ${rule.description}${fixable}\n`);
+  });
+  return EXIT_OK;
+}
+
+/** The whole CLI as a function of its arguments (without `node` and the script), for in-process tests. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      (command === undefined ? io.stderr : io.stdout)(USAGE);
+      return command === undefined ? EXIT_USAGE : EXIT_OK;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(`${VERSION}\n`);
+      return EXIT_OK;
+    }
+    if (command === 'check') return await runCheckCommand(rest, io);
+    if (command === 'rules') return runRulesCommand(rest, io);
+    throw new UsageError(`unknown command "${command}" (commands: check, rules; see --help)`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`platform-kit: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    // An unexpected failure still gets one readable line; the stack only helps when asked for.
+    io.stderr(`platform-kit: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (io.env['PLATFORM_KIT_DEBUG'] && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+export const processIo = (): CliIo => ({
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  cwd: process.cwd(),
+  env: process.env,
+});
+
+/** Sets the exit code rather than exiting, so buffered output (large SARIF on a pipe) is flushed. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await runCli(argv, processIo());
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}

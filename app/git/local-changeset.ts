@@ -1,0 +1,217 @@
+import { stat } from 'node:fs/promises';
+import picomatch from 'picomatch';
+import type { ChangedFile, ChangeSet, FileRead, PullRequestInfo, Side } from '../checks/types.js';
+import { parseNameStatusZ, parseNumstatZ, parseUnifiedHunks } from './diff-parse.js';
+import { BlobReader } from './blob-reader.js';
+import { git, GitError } from './git.js';
+
+/** What a caller knows about the pull request (from an event payload or CLI flags). */
+export interface PullRequestMetadata {
+  number?: number;
+  title?: string;
+  body?: string;
+  labels?: string[];
+  headBranch?: string;
+  baseBranch?: string;
+  draft?: boolean;
+  author?: string;
+  fromFork?: boolean;
+}
+
+export interface LocalChangeSetOptions {
+  /** Any directory inside the working tree. */
+  repoDir: string;
+  /** Base ref (branch, tag or SHA); default: see {@link resolveDefaultBase}. */
+  base?: string;
+  /** Head ref; default `HEAD`. */
+  head?: string;
+  /** When given, the change set carries pull request metadata (missing fields get neutral defaults). */
+  pullRequest?: PullRequestMetadata;
+  /** Read for `GITHUB_BASE_REF`; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** A user-facing problem with the repository or the refs (exit code 2 in the CLI). */
+export class ChangeSetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChangeSetError';
+  }
+}
+
+const FALLBACK_BASES = ['origin/HEAD', 'origin/main', 'main', 'origin/master', 'master'];
+
+async function resolveCommit(repoDir: string, ref: string): Promise<string | null> {
+  try {
+    const out = await git(repoDir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+    return out.trim() || null;
+  } catch (error) {
+    if (error instanceof GitError && error.exitCode === 1) return null;
+    throw error;
+  }
+}
+
+/**
+ * The base to compare against when the caller names none: the PR's base branch in Actions
+ * (`GITHUB_BASE_REF`), else the usual default-branch names, remote first.
+ */
+export async function resolveDefaultBase(repoDir: string, env: Record<string, string | undefined> = process.env): Promise<string> {
+  const baseRef = env['GITHUB_BASE_REF'];
+  if (baseRef) {
+    const candidate = `origin/${baseRef}`;
+    if (await resolveCommit(repoDir, candidate)) return candidate;
+    throw new ChangeSetError(`GITHUB_BASE_REF is "${baseRef}" but ${candidate} does not exist; fetch it (actions/checkout with fetch-depth: 0) or pass a base ref`);
+  }
+  for (const candidate of FALLBACK_BASES) {
+    if (await resolveCommit(repoDir, candidate)) return candidate;
+  }
+  throw new ChangeSetError(`no base ref given and none of ${FALLBACK_BASES.join(', ')} exists; pass a base ref (--base)`);
+}
+
+/** The top folder of the checkout holding `repoDir`. */
+export async function repositoryRoot(repoDir: string): Promise<string> {
+  const info = await stat(repoDir).catch(() => null);
+  if (!info?.isDirectory()) throw new ChangeSetError(`${repoDir} is not a directory`);
+  try {
+    return (await git(repoDir, ['rev-parse', '--show-toplevel'])).trim();
+  } catch (error) {
+    if (error instanceof GitError && error.exitCode !== null) {
+      throw new ChangeSetError(`${repoDir} is not inside a git repository`);
+    }
+    if (error instanceof GitError) throw new ChangeSetError(`cannot run git in ${repoDir}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function mergeBase(repoDir: string, baseSha: string, headSha: string, baseRef: string, headRef: string): Promise<string> {
+  try {
+    return (await git(repoDir, ['merge-base', baseSha, headSha])).trim();
+  } catch (error) {
+    if (error instanceof GitError && error.exitCode === 1) {
+      throw new ChangeSetError(`${baseRef} and ${headRef} have no common ancestor (a shallow clone? fetch the full history, e.g. actions/checkout with fetch-depth: 0)`);
+    }
+    throw error;
+  }
+}
+
+async function currentBranch(repoDir: string, headRef: string): Promise<string> {
+  if (headRef !== 'HEAD') return headRef.replace(/^refs\/heads\//, '');
+  try {
+    const name = (await git(repoDir, ['symbolic-ref', '--quiet', '--short', 'HEAD'])).trim();
+    return name || headRef;
+  } catch {
+    // Detached HEAD (as in Actions checkouts of a PR merge ref): no branch name to report.
+    return '';
+  }
+}
+
+function shortBranch(ref: string): string {
+  return ref.replace(/^refs\/(heads|remotes)\//, '').replace(/^origin\//, '');
+}
+
+async function loadFiles(repoDir: string, from: string, to: string): Promise<ChangedFile[]> {
+  const range = [from, to];
+  const common = ['diff', '--no-ext-diff', '--no-textconv', '-M'];
+  const [nameStatus, numstat, patch] = await Promise.all([
+    git(repoDir, [...common, '--name-status', '-z', ...range]),
+    git(repoDir, [...common, '--numstat', '-z', ...range]),
+    git(repoDir, [...common, '-U0', '--src-prefix=a/', '--dst-prefix=b/', ...range]),
+  ]);
+  const counts = new Map(parseNumstatZ(numstat).map((entry) => [entry.path, entry]));
+  const hunks = parseUnifiedHunks(patch);
+  return parseNameStatusZ(nameStatus).map((entry) => {
+    const count = counts.get(entry.path);
+    const binary = count !== undefined && count.additions === null;
+    const file: ChangedFile = {
+      path: entry.path,
+      status: entry.status,
+      additions: count?.additions ?? 0,
+      deletions: count?.deletions ?? 0,
+    };
+    if (entry.previousPath !== undefined) file.previousPath = entry.previousPath;
+    if (binary) file.binary = true;
+    else file.hunks = hunks.get(entry.path) ?? [];
+    return file;
+  });
+}
+
+function createReader(repoDir: string, shas: Record<Side, string>) {
+  const cache = new Map<string, Promise<FileRead>>();
+  const blobs = new BlobReader(repoDir);
+  return (side: Side, path: string): Promise<FileRead> => {
+    const key = `${side}\0${path}`;
+    let pending = cache.get(key);
+    if (!pending) {
+      pending = path === '' ? Promise.resolve({ kind: 'missing' }) : blobs.read(`${shas[side]}:${path}`);
+      cache.set(key, pending);
+    }
+    return pending;
+  };
+}
+
+function createLister(repoDir: string, shas: Record<Side, string>) {
+  const trees = new Map<Side, Promise<string[]>>();
+  return async (side: Side, glob: string): Promise<string[]> => {
+    let tree = trees.get(side);
+    if (!tree) {
+      tree = git(repoDir, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', shas[side]]).then((out) =>
+        out.split('\0').filter((path) => path !== ''),
+      );
+      trees.set(side, tree);
+    }
+    const matches = picomatch(glob, { dot: true });
+    return (await tree).filter((path) => matches(path)).sort();
+  };
+}
+
+/**
+ * A ChangeSet over a local checkout, as a pull request would show it: the diff runs from the
+ * merge base of base and head to head (GitHub's three-dot comparison), so commits that landed on
+ * the base branch after the feature branched off do not appear as changes. The `base` side of
+ * reads and listings is that merge base.
+ */
+export async function loadLocalChangeSet(options: LocalChangeSetOptions): Promise<ChangeSet> {
+  const repoDir = await repositoryRoot(options.repoDir);
+  const headRef = options.head ?? 'HEAD';
+  const baseRef = options.base ?? (await resolveDefaultBase(repoDir, options.env));
+  const headSha = await resolveCommit(repoDir, headRef);
+  if (!headSha) throw new ChangeSetError(`head ref "${headRef}" does not name a commit in ${repoDir}`);
+  const baseTip = await resolveCommit(repoDir, baseRef);
+  if (!baseTip) throw new ChangeSetError(`base ref "${baseRef}" does not name a commit in ${repoDir}`);
+  const baseSha = await mergeBase(repoDir, baseTip, headSha, baseRef, headRef);
+  const files = await loadFiles(repoDir, baseSha, headSha);
+  const shas: Record<Side, string> = { base: baseSha, head: headSha };
+
+  const changeSet: ChangeSet = {
+    base: { ref: baseRef, sha: baseSha },
+    head: { ref: headRef, sha: headSha },
+    files,
+    readFile: createReader(repoDir, shas),
+    listFiles: createLister(repoDir, shas),
+  };
+  if (options.pullRequest) {
+    changeSet.pullRequest = await pullRequestInfo(repoDir, options.pullRequest, baseRef, headRef, files.length);
+  }
+  return changeSet;
+}
+
+async function pullRequestInfo(
+  repoDir: string,
+  meta: PullRequestMetadata,
+  baseRef: string,
+  headRef: string,
+  changedFiles: number,
+): Promise<PullRequestInfo> {
+  return {
+    number: meta.number ?? 0,
+    title: meta.title ?? '',
+    body: meta.body ?? '',
+    labels: meta.labels ?? [],
+    headBranch: meta.headBranch ?? (await currentBranch(repoDir, headRef)),
+    baseBranch: meta.baseBranch ?? shortBranch(baseRef),
+    draft: meta.draft ?? false,
+    author: meta.author ?? '',
+    fromFork: meta.fromFork ?? false,
+    changedFiles,
+  };
+}

@@ -1,0 +1,285 @@
+import { configErrorResult, runChecks } from '../checks/engine.js';
+import { checks as registeredChecks, findCheck } from '../checks/registry.js';
+import type { ChangeSet, CheckResult, CheckServices } from '../checks/types.js';
+import { loadConfig, type ConfigLoadResult } from '../config/load.js';
+import type { PlatformKitConfig } from '../config/schema.js';
+import { renderComment } from '../report/index.js';
+import { CheckRunPublishError, publishCheckRuns, type PublishedCheckRun } from './check-runs.js';
+import { errorMessage, silentLog, type EventLog, type GitHubClient, type RepoRef } from './client.js';
+import { contentsConfigSource } from './config-source.js';
+import { isFromFork, loadPullRequestChangeSet, loadPushChangeSet, type PullRequestLike, type PushRef } from './octokit-changeset.js';
+import { serialize } from './serialize.js';
+import { upsertStickyComment, type StickyCommentResult } from './sticky-comment.js';
+
+const ZERO_SHA = /^0+$/;
+
+export interface EventDeps {
+  octokit: GitHubClient;
+  repo: RepoRef;
+  log?: EventLog;
+  /** Narrows the lookup of existing check runs to this App's. */
+  appId?: number;
+  services?: CheckServices;
+}
+
+export interface PullRequestDeps extends EventDeps {
+  pullRequest: PullRequestLike;
+  /** Check ids to run (a re-run of one check, the spec-bundle check on a body edit); default every enabled check. */
+  only?: string[];
+}
+
+export interface PushDeps extends EventDeps {
+  push: PushRef & { deleted?: boolean };
+  defaultBranch: string;
+}
+
+export type EventOutcome =
+  | { status: 'skipped'; reason: string }
+  | {
+      status: 'checked';
+      headSha: string;
+      results: CheckResult[];
+      checkRuns: PublishedCheckRun[];
+      comment?: StickyCommentResult;
+      /** Why the comment was left alone, when it was. */
+      commentSkipped?: string;
+      fromFork?: boolean;
+    };
+
+/** Thrown after everything that could be published was: the webhook then answers with an error GitHub shows. */
+export class PublishError extends Error {
+  constructor(readonly causes: unknown[]) {
+    super(`Platform Kit could not publish its results: ${causes.map(errorMessage).join('; ')}`);
+  }
+}
+
+/**
+ * Checks a pull request and reports on it: config (org defaults, then the repo's file, both from
+ * default branches), change set, checks, one check run per check and the sticky comment. Events
+ * about the same pull request run one at a time.
+ */
+export function handlePullRequest(deps: PullRequestDeps): Promise<EventOutcome> {
+  const { repo, pullRequest: pr } = deps;
+  return serialize(`${repo.owner}/${repo.repo}#${pr.number}`, () => checkPullRequest(deps));
+}
+
+async function checkPullRequest(deps: PullRequestDeps): Promise<EventOutcome> {
+  const { octokit, repo, pullRequest: pr } = deps;
+  const log = deps.log ?? silentLog;
+  const fromFork = isFromFork(pr);
+  const loaded = await loadRepoConfig(deps);
+  if (!loaded.ok) {
+    const outcome = await publish(deps, pr.head.sha, configFailure(deps, loaded), { settle: notRunBecauseConfigIsInvalid });
+    const comment = await commentOn(deps, outcome, undefined);
+    return finish({ ...outcome, ...comment, fromFork });
+  }
+  const config = loaded.config;
+  if (pr.draft && config.pullRequests.drafts === 'skip') {
+    const reason = 'draft pull request; the config has pullRequests.drafts: skip';
+    log.info({ pullRequest: pr.number }, `not checked: ${reason}`);
+    return { status: 'skipped', reason };
+  }
+
+  const only = knownChecks(deps.only, log);
+  const results = await checkSafely(deps, config, only, () => loadPullRequestChangeSet(octokit, repo, pr));
+  const outcome = await publish(deps, pr.head.sha, results, { settle: only ? undefined : settleFullRun(config) });
+  const comment = await commentOn(deps, outcome, { config, only });
+  return finish({ ...outcome, ...comment, fromFork });
+}
+
+/** Checks the commits a push brings to the default branch; no comment (there is no PR to put it on). */
+export async function handlePush(deps: PushDeps): Promise<EventOutcome> {
+  const { push, repo, octokit } = deps;
+  const log = deps.log ?? silentLog;
+  const skip = pushSkipReason(push, deps.defaultBranch);
+  if (skip) {
+    log.info({ ref: push.ref, after: push.after }, `push not checked: ${skip}`);
+    return { status: 'skipped', reason: skip };
+  }
+  return serialize(`${repo.owner}/${repo.repo}@${push.after}`, async () => {
+    const loaded = await loadRepoConfig(deps);
+    if (!loaded.ok) {
+      return finish(await publish(deps, push.after, configFailure(deps, loaded), { settle: notRunBecauseConfigIsInvalid }));
+    }
+    const results = await checkSafely(deps, loaded.config, undefined, () => loadPushChangeSet(octokit, repo, push));
+    return finish(await publish(deps, push.after, results, { settle: settleFullRun(loaded.config) }));
+  });
+}
+
+export function pushSkipReason(push: PushDeps['push'], defaultBranch: string): string | undefined {
+  if (push.deleted || ZERO_SHA.test(push.after)) return 'the branch was deleted';
+  if (push.ref !== `refs/heads/${defaultBranch}`) return `${push.ref} is not the default branch (pull requests cover other branches)`;
+  if (ZERO_SHA.test(push.before)) return 'the branch was just created: there is no earlier commit to compare with';
+  return undefined;
+}
+
+/** Pull requests whose head is `headSha`, fully loaded (the lists in check suite payloads are partial). */
+export async function pullRequestsAt(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  listed: Array<{ number: number }>,
+): Promise<PullRequestLike[]> {
+  let numbers = listed.map((pr) => pr.number);
+  if (numbers.length === 0) {
+    // Check suite payloads leave out pull requests from forks; the commit knows them.
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...repo, commit_sha: headSha });
+    numbers = data.filter((pr) => pr.state === 'open' && pr.head.sha === headSha).map((pr) => pr.number);
+  }
+  const pulls: PullRequestLike[] = [];
+  for (const number of [...new Set(numbers)]) {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: number });
+    if (data.state === 'open' && data.head.sha === headSha) pulls.push(data);
+  }
+  return pulls;
+}
+
+async function loadRepoConfig(deps: EventDeps): Promise<ConfigLoadResult> {
+  try {
+    return await loadConfig(contentsConfigSource(deps.octokit), deps.repo);
+  } catch (error) {
+    return { ok: false, files: [], errors: [{ file: '.github/platform-kit.yml', message: `cannot read the config: ${errorMessage(error)}` }] };
+  }
+}
+
+function configFailure(deps: EventDeps, loaded: Extract<ConfigLoadResult, { ok: false }>): CheckResult[] {
+  (deps.log ?? silentLog).warn({ errors: loaded.errors }, 'invalid Platform Kit config');
+  return [configErrorResult(loaded.errors, { repo: `${deps.repo.owner}/${deps.repo.repo}` })];
+}
+
+function knownChecks(only: string[] | undefined, log: EventLog): string[] | undefined {
+  if (!only) return undefined;
+  const known = only.filter((id) => findCheck(id) !== undefined);
+  const unknown = only.filter((id) => !known.includes(id));
+  if (unknown.length > 0) log.warn({ unknown }, 'asked to run checks that do not exist; ignored');
+  return known;
+}
+
+function enabledCheckIds(config: PlatformKitConfig): string[] {
+  const byId = config.checks as Record<string, { enabled?: boolean } | undefined>;
+  return registeredChecks.filter((check) => byId[check.id]?.enabled !== false).map((check) => check.id);
+}
+
+/**
+ * Loading the change set or running the checks can fail (GitHub down, a token without access):
+ * every check that should have run then fails with the reason, rather than leaving no trace.
+ */
+async function checkSafely(
+  deps: EventDeps,
+  config: PlatformKitConfig,
+  only: string[] | undefined,
+  loadChangeSet: () => Promise<ChangeSet>,
+): Promise<CheckResult[]> {
+  try {
+    const changeSet = await loadChangeSet();
+    return await runChecks({ changeSet, config, ...(only ? { only } : {}), ...(deps.services ? { services: deps.services } : {}) });
+  } catch (error) {
+    (deps.log ?? silentLog).error({ err: error }, 'checks could not run');
+    const ids = only ?? enabledCheckIds(config);
+    return ids.map((checkId) => ({
+      checkId,
+      title: findCheck(checkId)?.title ?? checkId,
+      conclusion: 'failure',
+      summary: `Platform Kit could not check this change: ${errorMessage(error)}. Re-run the check; if it fails again, the App's log has the details.`,
+      findings: [],
+    }));
+  }
+}
+
+function settleFullRun(config: PlatformKitConfig): (checkId: string) => CheckResult | undefined {
+  const enabled = enabledCheckIds(config);
+  return (checkId) => {
+    if (checkId === 'config') {
+      return { checkId, title: 'Platform Kit config', conclusion: 'success', summary: 'The Platform Kit config is valid.', findings: [] };
+    }
+    if (enabled.includes(checkId)) return undefined;
+    const why = findCheck(checkId) ? 'is disabled in the Platform Kit config' : 'is no longer part of Platform Kit';
+    return { checkId, title: checkId, conclusion: 'neutral', summary: `Not run: the ${checkId} check ${why}.`, findings: [] };
+  };
+}
+
+function notRunBecauseConfigIsInvalid(checkId: string): CheckResult {
+  return {
+    checkId,
+    title: checkId,
+    conclusion: 'neutral',
+    summary: 'Not run: the Platform Kit config is invalid (see the platform-kit/config check).',
+    findings: [],
+  };
+}
+
+interface Published {
+  headSha: string;
+  results: CheckResult[];
+  checkRuns: PublishedCheckRun[];
+  errors: unknown[];
+}
+
+async function publish(
+  deps: EventDeps,
+  headSha: string,
+  results: CheckResult[],
+  options: { settle: ((checkId: string) => CheckResult | undefined) | undefined },
+): Promise<Published> {
+  try {
+    const checkRuns = await publishCheckRuns({
+      octokit: deps.octokit,
+      repo: deps.repo,
+      headSha,
+      results,
+      ...(deps.appId !== undefined ? { appId: deps.appId } : {}),
+      ...(options.settle ? { settle: options.settle } : {}),
+      ...(deps.log ? { log: deps.log } : {}),
+    });
+    return { headSha, results, checkRuns, errors: [] };
+  } catch (error) {
+    const checkRuns = error instanceof CheckRunPublishError ? error.published : [];
+    return { headSha, results, checkRuns, errors: [error] };
+  }
+}
+
+async function commentOn(
+  deps: PullRequestDeps,
+  published: Published,
+  scope: { config: PlatformKitConfig; only: string[] | undefined } | undefined,
+): Promise<{ comment?: StickyCommentResult; commentSkipped?: string; errors: unknown[] }> {
+  const log = deps.log ?? silentLog;
+  const skipped = commentSkipReason(scope);
+  if (skipped) {
+    log.info({ pullRequest: deps.pullRequest.number }, `comment left as is: ${skipped}`);
+    return { commentSkipped: skipped, errors: published.errors };
+  }
+  const urls = new Map(published.checkRuns.map((run) => [run.checkId, run.htmlUrl ?? undefined]));
+  const body = renderComment(published.results, { headSha: published.headSha, detailsUrl: (checkId) => urls.get(checkId) });
+  try {
+    const comment = await upsertStickyComment({
+      octokit: deps.octokit,
+      repo: deps.repo,
+      issueNumber: deps.pullRequest.number,
+      body,
+      ...(deps.log ? { log: deps.log } : {}),
+    });
+    return { comment, errors: published.errors };
+  } catch (error) {
+    log.error({ err: error }, 'sticky comment not published');
+    return { errors: [...published.errors, error] };
+  }
+}
+
+function commentSkipReason(scope: { config: PlatformKitConfig; only: string[] | undefined } | undefined): string | undefined {
+  // Without a valid config the default applies: comment, so the author learns why nothing ran.
+  if (!scope) return undefined;
+  if (!scope.config.pullRequests.comment) return 'the config has pullRequests.comment: false';
+  const { only } = scope;
+  if (only && !enabledCheckIds(scope.config).every((id) => only.includes(id))) {
+    // The comment lists every check; results of one check alone would drop the others from it.
+    return `only ${only.join(', ') || 'no check'} re-ran`;
+  }
+  return undefined;
+}
+
+function finish(outcome: Published & { comment?: StickyCommentResult; commentSkipped?: string; fromFork?: boolean }): EventOutcome {
+  const { errors, ...rest } = outcome;
+  if (errors.length > 0) throw new PublishError(errors);
+  return { status: 'checked', ...rest };
+}
