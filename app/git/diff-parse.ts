@@ -1,4 +1,5 @@
 import type { FileStatus, Hunk } from '../checks/types.js';
+import { parseHunkHeader } from './hunk-header.js';
 
 export interface NameStatusEntry {
   status: FileStatus;
@@ -111,7 +112,6 @@ function headerPath(rest: string, prefix: string): string | null {
   return unquoted.startsWith(prefix) ? unquoted.slice(prefix.length) : unquoted;
 }
 
-const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 
 /**
  * Hunk positions from `git diff -U0 --src-prefix=a/ --dst-prefix=b/`, keyed by the head path
@@ -148,13 +148,11 @@ export function parseUnifiedHunks(output: string): Map<string, Hunk[]> {
         byPath.set(newPath, current);
       }
     } else if (line.startsWith('@@ ')) {
-      const match = HUNK_HEADER.exec(line);
-      if (!match || !current) continue;
-      const baseLines = match[2] === undefined ? 1 : Number(match[2]);
-      const headLines = match[4] === undefined ? 1 : Number(match[4]);
-      current.push({ baseStart: Number(match[1]), baseLines, headStart: Number(match[3]), headLines });
-      pendingBase = baseLines;
-      pendingHead = headLines;
+      const hunk = parseHunkHeader(line);
+      if (!hunk || !current) continue;
+      current.push(hunk);
+      pendingBase = hunk.baseLines;
+      pendingHead = hunk.headLines;
     }
   }
   return byPath;

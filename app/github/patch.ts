@@ -1,6 +1,5 @@
 import type { Hunk } from '../checks/types.js';
-
-const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+import { parseHunkHeader } from '../git/hunk-header.js';
 
 /**
  * Hunk positions from the `patch` GitHub attaches to each file of a PR or comparison: the hunks of
@@ -22,13 +21,11 @@ export function parsePatchHunks(patch: string): Hunk[] {
       // `\ No newline at end of file` belongs to the body but counts for neither side.
       continue;
     }
-    const match = HUNK_HEADER.exec(line);
-    if (!match) continue;
-    const baseLines = match[2] === undefined ? 1 : Number(match[2]);
-    const headLines = match[4] === undefined ? 1 : Number(match[4]);
-    hunks.push({ baseStart: Number(match[1]), baseLines, headStart: Number(match[3]), headLines });
-    pendingBase = baseLines;
-    pendingHead = headLines;
+    const hunk = parseHunkHeader(line);
+    if (!hunk) continue;
+    hunks.push(hunk);
+    pendingBase = hunk.baseLines;
+    pendingHead = hunk.headLines;
   }
   return hunks;
 }

@@ -39912,7 +39912,7 @@ exports.visitAsync = visitAsync;
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5926);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4736);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2653);
 
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .runCheckAction */ .s)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -39922,7 +39922,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4736:
+/***/ 2653:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69063,7 +69063,23 @@ const package_namespaceObject = {"rE":"0.1.0"};
 
 const VERSION = package_namespaceObject.rE;
 
+;// CONCATENATED MODULE: ./app/git/hunk-header.js
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+/** `@@ -a,b +c,d @@` → positions; a missing count means 1, as in unified diff. */
+function parseHunkHeader(line) {
+    const match = HUNK_HEADER.exec(line);
+    if (!match)
+        return null;
+    return {
+        baseStart: Number(match[1]),
+        baseLines: match[2] === undefined ? 1 : Number(match[2]),
+        headStart: Number(match[3]),
+        headLines: match[4] === undefined ? 1 : Number(match[4]),
+    };
+}
+
 ;// CONCATENATED MODULE: ./app/git/diff-parse.js
+
 const STATUS_BY_LETTER = {
     A: 'added',
     M: 'modified',
@@ -69166,7 +69182,6 @@ function headerPath(rest, prefix) {
     const unquoted = unquoteGitPath(trimmed);
     return unquoted.startsWith(prefix) ? unquoted.slice(prefix.length) : unquoted;
 }
-const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 /**
  * Hunk positions from `git diff -U0 --src-prefix=a/ --dst-prefix=b/`, keyed by the head path
  * (the base path for deleted files). Hunk bodies are skipped by counting their lines, so a
@@ -69207,14 +69222,12 @@ function parseUnifiedHunks(output) {
             }
         }
         else if (line.startsWith('@@ ')) {
-            const match = HUNK_HEADER.exec(line);
-            if (!match || !current)
+            const hunk = parseHunkHeader(line);
+            if (!hunk || !current)
                 continue;
-            const baseLines = match[2] === undefined ? 1 : Number(match[2]);
-            const headLines = match[4] === undefined ? 1 : Number(match[4]);
-            current.push({ baseStart: Number(match[1]), baseLines, headStart: Number(match[3]), headLines });
-            pendingBase = baseLines;
-            pendingHead = headLines;
+            current.push(hunk);
+            pendingBase = hunk.baseLines;
+            pendingHead = hunk.headLines;
         }
     }
     return byPath;
