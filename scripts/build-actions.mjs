@@ -19,6 +19,33 @@ const ncc = require('@vercel/ncc');
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const STAGING = join(ROOT, '.platform-kit-tmp', 'actions-build');
 
+// libpg-query's Emscripten glue reads its .wasm next to `__dirname`, which ESM lacks, and ncc does
+// not relocate that file: define both names and ship the file beside the bundle.
+const ESM_BANNER = [
+  "import { fileURLToPath as __pkFileURLToPath } from 'node:url';",
+  "import { dirname as __pkDirname } from 'node:path';",
+  'const __filename = __pkFileURLToPath(import.meta.url);',
+  'const __dirname = __pkDirname(__filename);',
+  '',
+].join('\n');
+const EXTRA_ASSETS = [['libpg-query/wasm/libpg-query.wasm', 'libpg-query.wasm']];
+
+/**
+ * webpack turns `await import('node:module')` into a namespace object built from the module's
+ * CommonJS export, which drops the properties of a function export (`createRequire` on `Module`).
+ * Node's own dynamic import of a builtin is exact, so those calls are put back.
+ */
+export function restoreBuiltinDynamicImports(code) {
+  const externals = new Map();
+  for (const match of code.matchAll(/\/\*\*\*\/ (\d+):\n\/\*\*\*\/ \(\(module\) => \{\n\nmodule\.exports = __WEBPACK_EXTERNAL_createRequire\(import\.meta\.url\)\("([^"]+)"\);/g)) {
+    externals.set(match[1], match[2]);
+  }
+  return code.replace(
+    /Promise\.resolve\(\/\* import\(\) \*\/\)\.then\(__nccwpck_require__\.t\.bind\(__nccwpck_require__, (\d+), 19\)\)/g,
+    (whole, id) => (externals.has(id) ? `import(${JSON.stringify(externals.get(id))})` : whole),
+  );
+}
+
 /** The actions to build: every actions/<name>/ holding an index.ts. */
 export async function actionNames() {
   const entries = await readdir(join(ROOT, 'actions'), { withFileTypes: true });
@@ -108,8 +135,13 @@ export async function buildActions({ outRoot = ROOT, log = console.log } = {}) {
       const dist = join(outRoot, 'actions', name, 'dist');
       await rm(dist, { recursive: true, force: true });
       await mkdir(dist, { recursive: true });
-      await writeFile(join(dist, 'index.js'), code);
+      await writeFile(join(dist, 'index.js'), ESM_BANNER + restoreBuiltinDynamicImports(code));
       const files = ['index.js'];
+      for (const [from, to] of EXTRA_ASSETS) {
+        if (!code.includes(to)) continue;
+        await copyFile(require.resolve(from), join(dist, to));
+        files.push(to);
+      }
       for (const [assetName, asset] of Object.entries(assets ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
         await mkdir(dirname(join(dist, assetName)), { recursive: true });
         await writeFile(join(dist, assetName), asset.source, asset.permissions ? { mode: asset.permissions } : undefined);

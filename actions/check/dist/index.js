@@ -1,3 +1,7 @@
+import { fileURLToPath as __pkFileURLToPath } from 'node:url';
+import { dirname as __pkDirname } from 'node:path';
+const __filename = __pkFileURLToPath(import.meta.url);
+const __dirname = __pkDirname(__filename);
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
