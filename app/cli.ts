@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { allRules } from './checks/registry.js';
+import { lintMigrationsCommand, MIGRATIONS_LINT_USAGE, MigrationsUsageError, parseMigrationsLintArgs } from './cli/migrations-lint.js';
 import type { CheckResult } from './checks/types.js';
 import { localSarif, runLocalChecks, UsageError } from './git/run-local-checks.js';
 import { formatJson, formatText } from './report/index.js';
@@ -24,6 +25,7 @@ type Format = (typeof FORMATS)[number];
 
 export const USAGE = `Usage:
   platform-kit check [options]     run the checks on a local checkout
+  platform-kit migrations lint [options] FILE...   static migration rules, no database
   platform-kit rules [--format json]
   platform-kit --help | --version
 
@@ -161,6 +163,24 @@ function runRulesCommand(args: string[], io: CliIo): number {
   return EXIT_OK;
 }
 
+async function runMigrationsCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    // Like the bare `platform-kit`: usage asked for goes to stdout, usage as an error to stderr.
+    (sub === undefined ? io.stderr : io.stdout)(MIGRATIONS_LINT_USAGE);
+    return sub === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (sub !== 'lint') throw new UsageError(`unknown command "migrations ${sub}" (did you mean "migrations lint"?)`);
+  const request = parseMigrationsLintArgs(rest);
+  if (request === 'help') {
+    io.stdout(MIGRATIONS_LINT_USAGE);
+    return EXIT_OK;
+  }
+  const result = await lintMigrationsCommand(request, io.cwd);
+  io.stdout(withNewline(render([result], request.format, null)));
+  return hasErrors([result]) ? EXIT_FINDINGS : EXIT_OK;
+}
+
 /** The whole CLI as a function of its arguments (without `node` and the script), for in-process tests. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -175,9 +195,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (command === 'check') return await runCheckCommand(rest, io);
     if (command === 'rules') return runRulesCommand(rest, io);
-    throw new UsageError(`unknown command "${command}" (commands: check, rules; see --help)`);
+    if (command === 'migrations') return await runMigrationsCommand(rest, io);
+    throw new UsageError(`unknown command "${command}" (commands: check, migrations, rules; see --help)`);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof MigrationsUsageError) {
       io.stderr(`platform-kit: ${error.message}\n`);
       return EXIT_USAGE;
     }

@@ -30,6 +30,29 @@ const ESM_BANNER = [
 ].join('\n');
 const EXTRA_ASSETS = [['libpg-query/wasm/libpg-query.wasm', 'libpg-query.wasm']];
 
+// The shadow database runs PGlite in a worker thread that imports PGlite's own ESM build from
+// `pglite/` beside the bundle (webpack cannot bundle its WASM loader): ship that build, without
+// source maps, type declarations and the CommonJS twin.
+const PGLITE_MARKER = 'PLATFORM_KIT_PGLITE_DIR';
+const PGLITE_SKIP = /\.(map|d\.ts|d\.cts|cjs)$/;
+
+async function copyTree(from, to) {
+  const entries = (await readdir(from, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  const copied = [];
+  for (const entry of entries) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isDirectory()) {
+      copied.push(...(await copyTree(source, target)).map((name) => `${entry.name}/${name}`));
+    } else if (!PGLITE_SKIP.test(entry.name)) {
+      await mkdir(to, { recursive: true });
+      await copyFile(source, target);
+      copied.push(entry.name);
+    }
+  }
+  return copied;
+}
+
 /**
  * webpack turns `await import('node:module')` into a namespace object built from the module's
  * CommonJS export, which drops the properties of a function export (`createRequire` on `Module`).
@@ -141,6 +164,11 @@ export async function buildActions({ outRoot = ROOT, log = console.log } = {}) {
         if (!code.includes(to)) continue;
         await copyFile(require.resolve(from), join(dist, to));
         files.push(to);
+      }
+      if (code.includes(PGLITE_MARKER)) {
+        const pgliteDist = dirname(require.resolve('@electric-sql/pglite'));
+        const copied = await copyTree(pgliteDist, join(dist, 'pglite'));
+        files.push(`pglite/ (${copied.length} files)`);
       }
       for (const [assetName, asset] of Object.entries(assets ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
         await mkdir(dirname(join(dist, assetName)), { recursive: true });

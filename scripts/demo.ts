@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configErrorResult, overallConclusion, runChecks } from '../app/checks/engine.js';
+import { withDefaultServices } from '../app/checks/services.js';
 import type { CheckResult } from '../app/checks/types.js';
 import { CONFIG_PATH, loadConfigFile } from '../app/config/load.js';
 import { loadLocalChangeSet, type PullRequestMetadata } from '../app/git/local-changeset.js';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
       const changeSet = await loadLocalChangeSet({ repoDir: repo.dir, base: pr.baseBranch, head: pr.headBranch, pullRequest: pr });
       const added = changeSet.files.reduce((sum, file) => sum + file.additions, 0);
       console.log(`change:         ${changeSet.files.length} files, +${added} lines (merge-base ${changeSet.base.sha.slice(0, 7)}..${changeSet.head.sha.slice(0, 7)})`);
-      results = await runChecks({ changeSet, config: loaded.config });
+      results = await withDefaultServices((services) => runChecks({ changeSet, config: loaded.config, services }));
     } else {
       console.log(`config:         ${CONFIG_PATH} is invalid; the App reports it as platform-kit/config`);
       results = [configErrorResult(loaded.errors)];

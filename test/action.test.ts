@@ -41,9 +41,9 @@ let runner: string;
 let baseSha: string;
 let headSha: string;
 
-/** Newest modification time of the sources a bundle is built from. */
+/** Newest modification time of the sources a bundle is built from, the build script included (it decides which assets ship). */
 async function newestSource(): Promise<number> {
-  let newest = 0;
+  let newest = (await stat(join(ROOT, 'scripts', 'build-actions.mjs'))).mtimeMs;
   for (const folder of ['app', 'actions']) {
     const entries = await readdir(join(ROOT, folder), { recursive: true, withFileTypes: true });
     for (const entry of entries) {
@@ -152,22 +152,47 @@ describe('the bundled check Action', () => {
 
     expect(action.stderr).toBe('');
     expect(action.code).toBe(1);
-    expect(action.outputs).toEqual({ conclusion: 'failure', 'findings-count': '5' });
+    // spec-bundle finds 5 errors; schema-safety's count comes from its row of the summary, so
+    // rules added to it later do not move this test, while every output must still agree with it.
+    expect(action.summary).toContain('| platform-kit/spec-bundle | ❌ failure | 5 | 0 | 0 |');
+    const schemaRow = /^\| platform-kit\/schema-safety \| ❌ failure \| (\d+) \| (\d+) \| (\d+) \|$/m.exec(action.summary);
+    expect(schemaRow).not.toBeNull();
+    const [schemaErrors, schemaWarnings, schemaNotices] = (schemaRow ?? []).slice(1).map(Number) as [number, number, number];
+    expect(schemaErrors).toBeGreaterThan(0);
+    const findingsCount = 5 + schemaErrors + schemaWarnings + schemaNotices;
+    expect(action.outputs).toEqual({ conclusion: 'failure', 'findings-count': String(findingsCount) });
 
     expect(action.stdout).toMatch(/^::error [^\n]*file=spec\/checkout\/prd\.md,line=2,[^\n]*::The frontmatter of spec\/checkout\/prd\.md is not valid YAML/m);
     expect(action.stdout).toMatch(/^::error [^\n]*file=spec\/checkout\/prd\.md,line=6,[^\n]*::spec\/checkout\/prd\.md has no "Goals" heading/m);
     expect(action.stdout).toMatch(/^::error [^\n]*file=spec\/checkout\/tasks\.md,line=1,/m);
     // Findings about the whole change (the PR body links a missing bundle) have no file.
     expect(action.stdout).toMatch(/^::error title=Linked spec bundle not found[^\n]*::`Spec: spec\/payments` \(PR body, line 3\)/m);
-    expect(action.stdout).toMatch(/^::error::Platform Kit found 5 findings at or above fail-on: error$/m);
+    // The migration the PR adds is parsed by libpg-query's WASM build, shipped beside the bundle.
+    const migration = 'supabase\\/migrations\\/20240418150000_one_page_checkout\\.sql';
+    expect(action.stdout).toMatch(new RegExp(`^::error title=[^\\n]*\\(schema-safety\\/rls-not-enabled\\),file=${migration},line=3,[^\\n]*::public\\.carts is created in \`public\``, 'm'));
+    expect(action.stdout).toMatch(new RegExp(`^::error::Platform Kit found ${5 + schemaErrors} findings at or above fail-on: error$`, 'm'));
 
-    expect(action.summary).toContain('| platform-kit/spec-bundle | ❌ failure | 5 | 0 | 0 |');
     expect(action.summary).toContain('`spec/checkout/prd.md:2`');
+    expect(action.summary).toContain('`supabase/migrations/20240418150000_one_page_checkout.sql:3`');
 
     const sarif = JSON.parse(await readFile(join(repo.dir, 'reports', 'platform-kit.sarif'), 'utf8')) as SarifLog;
     expect(sarif.version).toBe('2.1.0');
     const results = sarif.runs[0]?.results ?? [];
-    expect(results).toHaveLength(5);
+    expect(results).toHaveLength(findingsCount);
+    expect(results).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'schema-safety/rls-not-enabled',
+        level: 'error',
+        locations: [
+          expect.objectContaining({
+            physicalLocation: expect.objectContaining({
+              artifactLocation: expect.objectContaining({ uri: 'supabase/migrations/20240418150000_one_page_checkout.sql' }),
+              region: expect.objectContaining({ startLine: 3 }),
+            }),
+          }),
+        ],
+      }),
+    );
     expect(results).toContainEqual(
       expect.objectContaining({
         level: 'error',

@@ -50,6 +50,13 @@ function requestsSince(mark: number) {
   return fake.requests.slice(mark).filter((request) => request.operationId !== 'apps/create-installation-access-token');
 }
 
+/** The run of one check on a commit (its newest, as a pull request shows it). */
+function runNamed(repo: ReturnType<typeof newRepo>['repo'], sha: string, name: string) {
+  const run = fake.latestRunsFor(repo, sha).find((candidate) => candidate.name === name);
+  if (!run) throw new Error(`no ${name} run on ${sha}`);
+  return run;
+}
+
 function apiCallsLogged(event: string): number[] {
   return server.logs.filter((record) => record.event === event).map((record) => record.apiCalls as number);
 }
@@ -66,25 +73,58 @@ describe('pull_request.opened', () => {
     expect(first.status).toBe(200);
 
     const runs = fake.runsFor(repo, head);
-    expect(runs.map((run) => `${run.name} ${run.status} ${run.conclusion}`)).toEqual(['platform-kit/spec-bundle completed failure']);
-    const annotations = runs[0]?.annotations.map((annotation) => `${annotation.path}:${annotation.start_line} ${annotation.annotation_level}`);
+    expect(runs.map((run) => `${run.name} ${run.status} ${run.conclusion}`)).toEqual([
+      'platform-kit/spec-bundle completed failure',
+      'platform-kit/schema-safety completed success',
+    ]);
+    const specRun = runNamed(repo, head, 'platform-kit/spec-bundle');
+    const annotations = specRun.annotations.map((annotation) => `${annotation.path}:${annotation.start_line} ${annotation.annotation_level}`);
     expect(annotations).toEqual(expect.arrayContaining(['spec/checkout/prd.md:3 failure', 'spec/checkout/tasks.md:1 failure']));
+    // No migration in the change: schema-safety passes without a finding.
+    expect(runNamed(repo, head, 'platform-kit/schema-safety').annotations).toEqual([]);
     const comments = fake.commentsOn(repo, 7);
     expect(comments).toHaveLength(1);
     expect(comments[0]?.user.type).toBe('Bot');
     expect(comments[0]?.body.startsWith(STICKY_MARKER)).toBe(true);
     expect(comments[0]?.body).toContain('platform-kit/spec-bundle');
+    expect(comments[0]?.body).toContain('platform-kit/schema-safety');
 
     // GitHub redelivers the same delivery: the run is updated, not duplicated, and so is the comment.
     const mark = fake.requests.length;
     const again = await server.deliver('pull_request', payload, { deliveryId });
     expect(again.status).toBe(200);
     const writes = requestsSince(mark).filter((request) => request.method !== 'GET');
-    expect(writes.map((request) => request.operationId)).toEqual(['checks/update']);
-    expect(fake.runsFor(repo, head)).toHaveLength(1);
-    expect(fake.runsFor(repo, head)[0]?.annotations).toHaveLength(runs[0]?.annotations.length ?? -1);
+    expect(writes.map((request) => request.operationId)).toEqual(['checks/update', 'checks/update']);
+    expect(fake.runsFor(repo, head).map((run) => run.id)).toEqual(runs.map((run) => run.id));
+    expect(runNamed(repo, head, 'platform-kit/spec-bundle').annotations).toHaveLength(specRun.annotations.length);
     expect(fake.commentsOn(repo, 7)).toHaveLength(1);
     expect(fake.commentsOn(repo, 7)[0]?.id).toBe(comments[0]?.id);
+  });
+
+  it('fails platform-kit/schema-safety at the line of a migration that does not parse, and leaves spec-bundle alone', async () => {
+    const { repo, main } = newRepo({
+      'README.md': '# Shop\n',
+      'supabase/config.toml': '[api]\nschemas = ["public"]\n',
+      'supabase/migrations/20240101000000_init.sql': 'create table public.orders (id bigint generated always as identity primary key);\n',
+    });
+    const migration = 'supabase/migrations/20240418150000_add_carts.sql';
+    // Line 4 misspells `table`: the parser stops there, and nothing before it is a statement another rule could flag.
+    const head = fake.commit(main, { [migration]: '-- Carts for the checkout.\n-- One per signed-in user.\n\ncreate tabel public.carts ();\n' });
+    fake.openPullRequest(repo, { number: 12, base: { sha: main }, head: { sha: head }, body: 'Adds carts.' });
+    const response = await server.deliver('pull_request', pullRequestEvent(fake, repo, 12));
+    expect(response.status).toBe(200);
+
+    expect(fake.runsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`)).toEqual([
+      'platform-kit/spec-bundle success',
+      'platform-kit/schema-safety failure',
+    ]);
+    const schemaRun = runNamed(repo, head, 'platform-kit/schema-safety');
+    expect(schemaRun.annotations).toEqual([
+      expect.objectContaining({ path: migration, start_line: 4, annotation_level: 'failure', title: expect.stringContaining('schema-safety/syntax-error') }),
+    ]);
+    expect(runNamed(repo, head, 'platform-kit/spec-bundle').annotations).toEqual([]);
+    const [comment] = fake.commentsOn(repo, 12);
+    expect(comment?.body).toContain(`${migration}:4`);
   });
 
   it('rejects a delivery with a bad signature without calling GitHub', async () => {
@@ -119,6 +159,7 @@ describe('pull_request.opened', () => {
     // The failing config run carries annotations GitHub cannot remove: a new run supersedes it.
     expect(fake.latestRunsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`).sort()).toEqual([
       'platform-kit/config success',
+      'platform-kit/schema-safety success',
       'platform-kit/spec-bundle failure',
     ]);
   });
@@ -141,7 +182,7 @@ describe('pull_request.opened', () => {
     const response = await server.deliver('pull_request', pullRequestEvent(fake, repo, 3));
     expect(response.status).toBe(200);
     const runs = fake.runsFor(repo, main);
-    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.map((run) => run.name)).toEqual(['platform-kit/spec-bundle', 'platform-kit/schema-safety']);
     for (const run of runs) {
       expect(run.conclusion).toBe('neutral');
       expect(run.output.summary).toContain('3,000');
@@ -166,11 +207,16 @@ describe('pull_request.opened', () => {
       'GET git/get-tree', // spec-bundle lists the spec folders of the head commit (one recursive tree)
       'GET checks/list-for-ref', // our existing runs on the head commit
       'POST checks/create', // platform-kit/spec-bundle
+      'POST checks/create', // platform-kit/schema-safety (no migration in the change: it reads nothing)
       'GET issues/list-comments', // find the sticky comment
       'POST issues/create-comment',
       'GET issues/list-comments', // make sure no concurrent delivery created one too
     ]);
-    expect(fake.runsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`)).toEqual(['platform-kit/spec-bundle success']);
+    expect(fake.runsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`)).toEqual([
+      'platform-kit/spec-bundle success',
+      'platform-kit/schema-safety success',
+    ]);
+    expect(runNamed(repo, head, 'platform-kit/schema-safety').output.summary).toContain('No migration added or changed.');
     // The App logs the same count for the event.
     expect(apiCallsLogged('pull_request.opened').at(-1)).toBe(calls.length);
   });
@@ -183,7 +229,10 @@ describe('other events', () => {
     fake.setBranch(repo, 'main', after);
     const response = await server.deliver('push', pushEvent(fake, repo, { ref: 'refs/heads/main', before: main, after }));
     expect(response.status).toBe(200);
-    expect(fake.runsFor(repo, after).map((run) => `${run.name} ${run.conclusion}`)).toEqual(['platform-kit/spec-bundle success']);
+    expect(fake.runsFor(repo, after).map((run) => `${run.name} ${run.conclusion}`)).toEqual([
+      'platform-kit/spec-bundle success',
+      'platform-kit/schema-safety success',
+    ]);
     expect(fake.comments.filter((comment) => comment.repo === `acme/${repo.name}`)).toEqual([]);
   });
 
@@ -200,16 +249,18 @@ describe('other events', () => {
     const head = fake.commit(main, SPEC);
     fake.openPullRequest(repo, { number: 5, base: { sha: main }, head: { sha: head } });
     await server.deliver('pull_request', pullRequestEvent(fake, repo, 5));
-    const [run] = fake.runsFor(repo, head);
+    const runs = fake.runsFor(repo, head);
+    const specRun = runNamed(repo, head, 'platform-kit/spec-bundle');
 
     const mark = fake.requests.length;
     const response = await server.deliver('check_run', checkRunRerequestedEvent(fake, repo, { name: 'platform-kit/spec-bundle', headSha: head, pullNumbers: [5] }));
     expect(response.status).toBe(200);
-    const calls = requestsSince(mark).map((request) => request.operationId);
-    expect(calls).toContain('pulls/get');
-    expect(calls).toContain('checks/update');
-    expect(fake.runsFor(repo, head)).toHaveLength(1);
-    expect(fake.runsFor(repo, head)[0]?.id).toBe(run?.id);
+    const calls = requestsSince(mark);
+    expect(calls.map((request) => request.operationId)).toContain('pulls/get');
+    // Only the re-requested run is written to; the other check is left as it was.
+    const writes = calls.filter((request) => request.method !== 'GET').map((request) => `${request.method} ${request.path}`);
+    expect(writes).toEqual([`PATCH /repos/acme/${repo.name}/check-runs/${specRun.id}`]);
+    expect(fake.runsFor(repo, head).map((run) => run.id)).toEqual(runs.map((run) => run.id));
     expect(fake.commentsOn(repo, 5)).toHaveLength(1);
   });
 
@@ -219,7 +270,10 @@ describe('other events', () => {
     fake.openPullRequest(repo, { number: 6, base: { sha: main }, head: { sha: head } });
     const response = await server.deliver('check_suite', checkSuiteEvent(fake, repo, 'rerequested', { headSha: head, headBranch: 'feature', before: main, pullNumbers: [6] }));
     expect(response.status).toBe(200);
-    expect(fake.runsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`)).toEqual(['platform-kit/spec-bundle failure']);
+    expect(fake.runsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`)).toEqual([
+      'platform-kit/spec-bundle failure',
+      'platform-kit/schema-safety success',
+    ]);
   });
 
   it('leaves check_suite.requested to the pull_request and push events', async () => {
@@ -236,6 +290,8 @@ describe('other events', () => {
     const head = fake.commit(main, SPEC);
     fake.openPullRequest(repo, { number: 8, base: { sha: main }, head: { sha: head } });
     await server.deliver('pull_request', pullRequestEvent(fake, repo, 8));
+    const runs = fake.runsFor(repo, head);
+    const specRun = runNamed(repo, head, 'platform-kit/spec-bundle');
 
     let mark = fake.requests.length;
     await server.deliver('pull_request', pullRequestEvent(fake, repo, 8, 'edited', { changes: { title: { from: 'Old' } } }));
@@ -243,8 +299,11 @@ describe('other events', () => {
 
     mark = fake.requests.length;
     await server.deliver('pull_request', pullRequestEvent(fake, repo, 8, 'edited', { changes: { body: { from: '' } } }));
-    expect(requestsSince(mark).map((request) => request.operationId)).toContain('checks/update');
-    expect(fake.runsFor(repo, head)).toHaveLength(1);
+    const writes = requestsSince(mark)
+      .filter((request) => request.method !== 'GET')
+      .map((request) => `${request.method} ${request.path}`);
+    expect(writes).toEqual([`PATCH /repos/acme/${repo.name}/check-runs/${specRun.id}`]);
+    expect(fake.runsFor(repo, head).map((run) => run.id)).toEqual(runs.map((run) => run.id));
   });
 
   it('re-runs the spec-bundle check when a waiver label is added', async () => {
@@ -253,13 +312,17 @@ describe('other events', () => {
     const head = fake.commit(main, { 'src/big.ts': `${big}\n` });
     const pull = fake.openPullRequest(repo, { number: 11, base: { sha: main }, head: { sha: head }, body: 'No-spec reason: generated client, reviewed upstream.' });
     await server.deliver('pull_request', pullRequestEvent(fake, repo, 11));
-    expect(fake.latestRunsFor(repo, head).map((run) => run.conclusion)).toEqual(['failure']);
+    expect(runNamed(repo, head, 'platform-kit/spec-bundle').conclusion).toBe('failure');
 
     pull.labels.push('no-spec');
     const response = await server.deliver('pull_request', pullRequestEvent(fake, repo, 11, 'labeled', { label: { id: 1, name: 'no-spec', color: 'ededed', default: false } }));
     expect(response.status).toBe(200);
-    expect(fake.latestRunsFor(repo, head).map((run) => run.conclusion)).toEqual(['success']);
-    expect(fake.commentsOn(repo, 11)).toHaveLength(1);
+    expect(runNamed(repo, head, 'platform-kit/spec-bundle').conclusion).toBe('success');
+    // The comment follows the re-run: it lists every check with its fresh result, not the old failure.
+    const comments = fake.commentsOn(repo, 11);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).not.toMatch(/failed/);
+    expect(comments[0]?.body).toMatch(/platform-kit\/schema-safety/);
   });
 
   it('leaves draft pull requests alone when the config says so', async () => {
@@ -281,6 +344,6 @@ describe('other events', () => {
     const response = await server.deliver('pull_request', pullRequestEvent(fake, repo, 10));
     expect(response.status).toBe(200);
     const writes = requestsSince(mark).filter((request) => request.method !== 'GET').map((request) => request.operationId);
-    expect(writes).toEqual(['checks/create', 'issues/create-comment']);
+    expect(writes).toEqual(['checks/create', 'checks/create', 'issues/create-comment']);
   });
 });

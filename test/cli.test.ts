@@ -71,7 +71,12 @@ describe('platform-kit check', () => {
     const run = await cli(['check', '--base', 'main'], join(r.dir, 'src'));
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const json = await cli(['check', '--format', 'json'], join(r.dir, 'src'));
-    expect(JSON.parse(json.stdout)).toEqual({ checks: [{ id: 'spec-bundle', conclusion: 'success', summary: expect.any(String), findings: [] }] });
+    expect(JSON.parse(json.stdout)).toEqual({
+      checks: [
+        { id: 'spec-bundle', conclusion: 'success', summary: expect.any(String), findings: [] },
+        { id: 'schema-safety', conclusion: 'success', summary: 'No migration added or changed.', findings: [] },
+      ],
+    });
   });
 
   it('prints the stable JSON shape', async () => {
@@ -172,9 +177,11 @@ describe('config', () => {
 describe('usage', () => {
   it.each([
     [['check', '--format', 'xml'], 'platform-kit: --format must be one of text, json, sarif (got "xml")\n'],
-    [['check', '--checks', 'spelling'], 'platform-kit: unknown check "spelling" (known: spec-bundle)\n'],
+    [['check', '--checks', 'spelling'], 'platform-kit: unknown check "spelling" (known: spec-bundle, schema-safety)\n'],
     [['check', '--checks', ','], 'platform-kit: --checks needs at least one check id\n'],
-    [['lint'], 'platform-kit: unknown command "lint" (commands: check, rules; see --help)\n'],
+    [['lint'], 'platform-kit: unknown command "lint" (commands: check, migrations, rules; see --help)\n'],
+    [['migrations', 'check'], 'platform-kit: unknown command "migrations check" (did you mean "migrations lint"?)\n'],
+    [['migrations', 'lint'], 'platform-kit: name at least one migration file (see platform-kit migrations lint --help)\n'],
     [['rules', '--format', 'sarif'], 'platform-kit: --format must be one of text, json (got "sarif")\n'],
   ])('%j → exit 2 with one line', async (argv, message) => {
     expect(await cli(argv)).toEqual({ code: 2, stdout: '', stderr: message });
@@ -212,6 +219,14 @@ describe('usage', () => {
     const none = await cli([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Usage:');
+    expect(help.stdout).toContain('platform-kit migrations lint [options] FILE...');
+    const migrationsHelp = await cli(['migrations', 'lint', '--help']);
+    expect(migrationsHelp).toMatchObject({ code: 0, stderr: '' });
+    expect(migrationsHelp.stdout).toContain('--pg-version N');
+    // `migrations` alone is a usage error: the usage goes to stderr, as for a bare `platform-kit`.
+    const noSubcommand = await cli(['migrations']);
+    expect(noSubcommand).toMatchObject({ code: 2, stdout: '' });
+    expect(noSubcommand.stderr).toContain('platform-kit migrations lint [options] FILE...');
   });
 });
 

@@ -38,7 +38,10 @@ describe('handlePullRequest', () => {
       status: 'checked',
       headSha: head,
       fromFork: true,
-      checkRuns: [{ name: 'platform-kit/spec-bundle', action: 'created', conclusion: 'success' }],
+      checkRuns: [
+        { name: 'platform-kit/spec-bundle', action: 'created', conclusion: 'success' },
+        { name: 'platform-kit/schema-safety', action: 'created', conclusion: 'success' },
+      ],
       comment: { action: 'created' },
     });
   });
@@ -49,18 +52,24 @@ describe('handlePullRequest', () => {
     fake.failures.push({ method: 'GET', path: /\/pulls\/2\/files$/, status: 502, times: 1 });
     const outcome = await handlePullRequest({ octokit, repo, pullRequest: pullRequest(2) });
     expect(outcome.status).toBe('checked');
-    const [run] = fake.runsFor(shop, head);
-    expect(run).toMatchObject({ name: 'platform-kit/spec-bundle', status: 'completed', conclusion: 'failure' });
-    expect(run?.output.summary).toContain('Platform Kit could not check this change');
+    const runs = fake.runsFor(shop, head);
+    expect(runs.map((run) => `${run.name} ${run.status} ${run.conclusion}`)).toEqual([
+      'platform-kit/spec-bundle completed failure',
+      'platform-kit/schema-safety completed failure',
+    ]);
+    for (const run of runs) expect(run.output.summary).toContain('Platform Kit could not check this change');
     expect(fake.commentsOn(shop, 2)[0]?.body).toContain('could not check this change');
   });
 
   it('still comments when a check run cannot be published, then reports the failure', async () => {
     const head = fake.commit(main, { 'docs/a.md': '# A\n' });
     fake.openPullRequest(shop, { number: 3, base: { sha: main }, head: { sha: head } });
+    // The first create (platform-kit/spec-bundle) is refused; the next check's run still goes out.
     fake.failures.push({ method: 'POST', path: /\/check-runs$/, status: 403, times: 1 });
-    await expect(handlePullRequest({ octokit, repo, pullRequest: pullRequest(3) })).rejects.toBeInstanceOf(PublishError);
-    expect(fake.runsFor(shop, head)).toEqual([]);
+    const outcome = handlePullRequest({ octokit, repo, pullRequest: pullRequest(3) });
+    await expect(outcome).rejects.toBeInstanceOf(PublishError);
+    await expect(outcome).rejects.toThrow('platform-kit/spec-bundle');
+    expect(fake.runsFor(shop, head).map((run) => run.name)).toEqual(['platform-kit/schema-safety']);
     expect(fake.commentsOn(shop, 3)).toHaveLength(1);
   });
 
@@ -71,7 +80,7 @@ describe('handlePullRequest', () => {
     const outcome = await handlePullRequest({ octokit, repo, pullRequest: pullRequest(4) });
     expect(outcome).toMatchObject({ status: 'checked', commentSkipped: 'the config has pullRequests.comment: false' });
     expect(fake.commentsOn(shop, 4)).toEqual([]);
-    expect(fake.runsFor(shop, head)).toHaveLength(1);
+    expect(fake.runsFor(shop, head).map((run) => run.name)).toEqual(['platform-kit/spec-bundle', 'platform-kit/schema-safety']);
   });
 
   it('settles a check that the config switched off since the last run', async () => {
@@ -80,9 +89,12 @@ describe('handlePullRequest', () => {
     await handlePullRequest({ octokit, repo, pullRequest: pullRequest(5) });
     fake.setBranch(shop, 'main', fake.commit(main, { '.github/platform-kit.yml': 'checks:\n  spec-bundle:\n    enabled: false\n' }));
     const outcome = await handlePullRequest({ octokit, repo, pullRequest: pullRequest(5) });
-    expect(outcome).toMatchObject({ status: 'checked', results: [] });
-    expect(fake.latestRunsFor(shop, head).map((run) => `${run.conclusion}: ${run.output.summary}`)).toEqual([
-      expect.stringContaining('neutral: Not run: the spec-bundle check is disabled in the Platform Kit config.'),
+    // Only the check still enabled runs; the switched-off one's run is settled rather than left failing or stale.
+    expect(outcome).toMatchObject({ status: 'checked', results: [{ checkId: 'schema-safety' }] });
+    expect(outcome.status === 'checked' && outcome.results).toHaveLength(1);
+    expect(fake.latestRunsFor(shop, head).map((run) => `${run.name} ${run.conclusion}: ${run.output.summary}`)).toEqual([
+      expect.stringContaining('platform-kit/spec-bundle neutral: Not run: the spec-bundle check is disabled in the Platform Kit config.'),
+      expect.stringContaining('platform-kit/schema-safety success: No migration added or changed.'),
     ]);
   });
 });
@@ -99,7 +111,11 @@ describe('handlePush', () => {
   it('checks the pushed commits on the default branch', async () => {
     const after = fake.commit(main, { 'docs/b.md': '# B\n' });
     const outcome = await handlePush({ octokit, repo, push: { ref: 'refs/heads/main', before: main, after }, defaultBranch: 'main' });
-    expect(outcome).toMatchObject({ status: 'checked', headSha: after, checkRuns: [{ name: 'platform-kit/spec-bundle', conclusion: 'success' }] });
+    expect(outcome).toMatchObject({ status: 'checked', headSha: after, checkRuns: [
+        { name: 'platform-kit/spec-bundle', conclusion: 'success' },
+        { name: 'platform-kit/schema-safety', conclusion: 'success' },
+      ],
+    });
     expect(fake.requests.map((request) => request.operationId)).toContain('repos/compare-commits');
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { schemaSafetyOptions } from '../checks/schema-safety/options.js';
 import { specBundleOptions } from '../checks/spec-bundle/options.js';
 
 export const severitySetting = z.enum(['off', 'notice', 'warning', 'error']);
@@ -40,6 +41,7 @@ export const configSchema = z
     checks: z
       .strictObject({
         'spec-bundle': checkConfig(specBundleOptions),
+        'schema-safety': checkConfig(schemaSafetyOptions),
       })
       .prefault({}),
   })

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { configErrorResult, runChecks, UnknownCheckError } from '../checks/engine.js';
+import { withDefaultServices } from '../checks/services.js';
 import { allRules, checks as registeredChecks } from '../checks/registry.js';
 import type { ChangeSet, CheckResult, CheckServices } from '../checks/types.js';
 import { CONFIG_PATH, loadConfigFile, type ConfigError } from '../config/load.js';
@@ -117,12 +118,8 @@ export async function runLocalChecks(options: LocalCheckOptions): Promise<LocalC
     if (error instanceof ChangeSetError) throw new UsageError(error.message);
     throw error;
   }
-  const results = await runChecks({
-    changeSet,
-    config: loaded.config,
-    only: options.checks,
-    services: options.services,
-  });
+  const run = (services: CheckServices) => runChecks({ changeSet, config: loaded.config, only: options.checks, services });
+  const results = options.services ? await run(options.services) : await withDefaultServices(run);
   return { ok: true, results, changeSet, configFile: loaded.file, warnings: loaded.warnings };
 }
 

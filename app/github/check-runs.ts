@@ -47,6 +47,8 @@ export interface PublishCheckRunsOptions {
    * (a config check that passes again, a check that was switched off). Undefined leaves them alone.
    */
   settle?: (checkId: string) => CheckResult | undefined;
+  /** Receives our runs found on the commit (e.g. to link runs this call leaves alone). */
+  observeExisting?: (runs: ExistingCheckRun[]) => void;
   log?: EventLog;
 }
 
@@ -64,6 +66,7 @@ export class CheckRunPublishError extends Error {
 export async function publishCheckRuns(options: PublishCheckRunsOptions): Promise<PublishedCheckRun[]> {
   const log = options.log ?? silentLog;
   const existing = await listOurCheckRuns(options.octokit, options.repo, options.headSha, options.appId);
+  options.observeExisting?.(existing);
   const byName = new Map(existing.map((run) => [run.name, run]));
   const todo = [...options.results];
   const covered = new Set(options.results.map((result) => `${CHECK_RUN_PREFIX}${result.checkId}`));

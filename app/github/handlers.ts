@@ -4,7 +4,7 @@ import type { ChangeSet, CheckResult, CheckServices } from '../checks/types.js';
 import { loadConfig, type ConfigLoadResult } from '../config/load.js';
 import type { PlatformKitConfig } from '../config/schema.js';
 import { renderComment } from '../report/index.js';
-import { CheckRunPublishError, publishCheckRuns, type PublishedCheckRun } from './check-runs.js';
+import { CHECK_RUN_PREFIX, CheckRunPublishError, publishCheckRuns, type ExistingCheckRun, type PublishedCheckRun } from './check-runs.js';
 import { errorMessage, silentLog, type EventLog, type GitHubClient, type RepoRef } from './client.js';
 import { contentsConfigSource } from './config-source.js';
 import { isFromFork, loadPullRequestChangeSet, loadPushChangeSet, type PullRequestLike, type PushRef } from './octokit-changeset.js';
@@ -81,9 +81,13 @@ async function checkPullRequest(deps: PullRequestDeps): Promise<EventOutcome> {
   }
 
   const only = knownChecks(deps.only, log);
-  const results = await checkSafely(deps, config, only, () => loadPullRequestChangeSet(octokit, repo, pr));
-  const outcome = await publish(deps, pr.head.sha, results, { settle: only ? undefined : settleFullRun(config) });
-  const comment = await commentOn(deps, outcome, { config, only });
+  // The comment lists every check: when only some re-run (a body edit, a label, one re-requested
+  // run), the others run too so the comment stays true, but only the requested check runs are written.
+  const commentsEveryCheck = only !== undefined && config.pullRequests.comment;
+  const results = await checkSafely(deps, config, commentsEveryCheck ? undefined : only, () => loadPullRequestChangeSet(octokit, repo, pr));
+  const requested = only ? results.filter((result) => only.includes(result.checkId)) : results;
+  const outcome = await publish(deps, pr.head.sha, requested, { settle: only ? undefined : settleFullRun(config) });
+  const comment = await commentOn(deps, { ...outcome, results }, { config, only: commentsEveryCheck ? undefined : only });
   return finish({ ...outcome, ...comment, fromFork });
 }
 
@@ -212,6 +216,8 @@ interface Published {
   headSha: string;
   results: CheckResult[];
   checkRuns: PublishedCheckRun[];
+  /** Links of our runs already on the commit, by check id (for checks this event did not write). */
+  existingUrls?: Map<string, string>;
   errors: unknown[];
 }
 
@@ -221,8 +227,13 @@ async function publish(
   results: CheckResult[],
   options: { settle: ((checkId: string) => CheckResult | undefined) | undefined },
 ): Promise<Published> {
+  const existingUrls = new Map<string, string>();
+  const observeExisting = (runs: ExistingCheckRun[]) => {
+    for (const run of runs) if (run.htmlUrl) existingUrls.set(run.name.slice(CHECK_RUN_PREFIX.length), run.htmlUrl);
+  };
   try {
     const checkRuns = await publishCheckRuns({
+      observeExisting,
       octokit: deps.octokit,
       repo: deps.repo,
       headSha,
@@ -231,10 +242,10 @@ async function publish(
       ...(options.settle ? { settle: options.settle } : {}),
       ...(deps.log ? { log: deps.log } : {}),
     });
-    return { headSha, results, checkRuns, errors: [] };
+    return { headSha, results, checkRuns, existingUrls, errors: [] };
   } catch (error) {
     const checkRuns = error instanceof CheckRunPublishError ? error.published : [];
-    return { headSha, results, checkRuns, errors: [error] };
+    return { headSha, results, checkRuns, existingUrls, errors: [error] };
   }
 }
 
@@ -249,7 +260,7 @@ async function commentOn(
     log.info({ pullRequest: deps.pullRequest.number }, `comment left as is: ${skipped}`);
     return { commentSkipped: skipped, errors: published.errors };
   }
-  const urls = new Map(published.checkRuns.map((run) => [run.checkId, run.htmlUrl ?? undefined]));
+  const urls = new Map<string, string | undefined>([...(published.existingUrls ?? []), ...published.checkRuns.map((run) => [run.checkId, run.htmlUrl ?? undefined] as const)]);
   const body = renderComment(published.results, { headSha: published.headSha, detailsUrl: (checkId) => urls.get(checkId) });
   try {
     const comment = await upsertStickyComment({

@@ -166,7 +166,8 @@ function longestBacktickRun(text: string): number {
 export function fencedBlock(info: string, content: string): string {
   const longestRun = longestBacktickRun(content);
   const fence = '`'.repeat(Math.max(3, longestRun + 1));
-  const body = content.endsWith('\n') ? content : `${content}\n`;
+  // An empty suggestion deletes the lines; a blank line inside the fence would leave one behind.
+  const body = content === '' || content.endsWith('\n') ? content : `${content}\n`;
   return `${fence}${info}\n${body}${fence}`;
 }
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-export const DEFAULT_MIGRATION_FILE_PATTERN = '^\\d{14}_[A-Za-z0-9_\\-]+\\.sql$';
+import { DEFAULT_FILE_NAME_PATTERN, DEFAULT_MIGRATIONS_DIR } from './hygiene/migrations.js';
 
 export const catalogWaiver = z.strictObject({
   /** A catalog lint's cache key, e.g. `function_search_path_mutable_public_handle_new_user_...`. */
@@ -13,9 +12,9 @@ export type CatalogWaiver = z.infer<typeof catalogWaiver>;
 
 export const schemaSafetyOptions = {
   /** Where the Supabase CLI keeps migrations. */
-  migrationsDir: z.string().min(1).default('supabase/migrations'),
+  migrationsDir: z.string().min(1).default(DEFAULT_MIGRATIONS_DIR),
   /** Regular expression a migration file name must match (default: `<14-digit timestamp>_<name>.sql`). */
-  fileNamePattern: z.string().min(1).default(DEFAULT_MIGRATION_FILE_PATTERN),
+  fileNamePattern: z.string().min(1).default(DEFAULT_FILE_NAME_PATTERN),
   /** Target Postgres major version; rules whose risk depends on it (e.g. constant defaults) follow it. */
   pgVersion: z.number().int().min(10).max(18).default(15),
   /** The Supabase CLI runs each migration file in a transaction. */

@@ -46,7 +46,9 @@ function hitToFinding(file: ParsedMigration, rule: MigrationRule, hit: RuleHit):
     docsUrl: rule.meta.docsUrl,
   };
   if (hit.suggestion !== undefined) {
-    // A suggestion replaces the statement's whole lines.
+    // A suggestion replaces the statement's whole lines, so the finding spans them; the precise
+    // column only stays when it is on the statement's first line.
+    if (position.line !== hit.statement.line) finding.startColumn = hit.statement.column;
     finding.startLine = hit.statement.line;
     finding.endLine = hit.statement.endLine;
     finding.suggestion = hit.suggestion;

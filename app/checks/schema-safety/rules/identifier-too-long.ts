@@ -1,0 +1,57 @@
+import type { RuleHit } from '../types.js';
+import { defineSchemaRule } from './schema-support/define.js';
+import { editsToHit, identifierOf, quoteIdent, tokensOf } from './schema-support/text.js';
+
+/** NAMEDATALEN - 1: PostgreSQL silently truncates longer identifiers. */
+const MAX_BYTES = 63;
+
+/** Cuts at a character boundary, as PostgreSQL's pg_mbcliplen does. */
+export function truncateIdentifier(name: string): string {
+  let out = '';
+  for (const char of name) {
+    if (Buffer.byteLength(out + char, 'utf8') > MAX_BYTES) break;
+    out += char;
+  }
+  return out;
+}
+
+const WORD = /[A-Za-z0-9_$\u0080-\uffff]{16,}|"(?:[^"]|""){16,}"/g;
+
+/** Scanning is the expensive part: only statements holding a run of text longer than 63 bytes can have such a name. */
+function mayHoldLongName(text: string): boolean {
+  for (const match of text.matchAll(WORD)) if (Buffer.byteLength(match[0], 'utf8') > MAX_BYTES) return true;
+  return false;
+}
+
+export const rule = defineSchemaRule({
+  id: 'identifier-too-long',
+  defaultSeverity: 'notice',
+  description: 'An identifier longer than 63 bytes: PostgreSQL silently truncates it, so the object gets a different name than the one written.',
+  fixable: true,
+  check(file) {
+    const hits: RuleHit[] = [];
+    for (const statement of file.statements) {
+      if (!mayHoldLongName(statement.text)) continue;
+      const seen = new Set<string>();
+      // The parser has already truncated names in the AST; the tokens still hold them as written.
+      for (const token of tokensOf(statement)) {
+        if (token.name !== 'IDENT') continue;
+        const name = identifierOf(token);
+        if (name === undefined || seen.has(name) || Buffer.byteLength(name, 'utf8') <= MAX_BYTES) continue;
+        seen.add(name);
+        const truncated = truncateIdentifier(name);
+        const replacement = token.text.startsWith('"') ? `"${truncated.replace(/"/g, '""')}"` : quoteIdent(truncated);
+        hits.push({
+          statement,
+          location: token.start,
+          title: 'Identifier longer than 63 bytes',
+          message:
+            `\`${name}\` is ${Buffer.byteLength(name, 'utf8')} bytes; PostgreSQL keeps the first 63 and calls it \`${truncated}\`. ` +
+            'Catalog queries, error messages, `supabase gen types` and tools that compare names then see a name nobody wrote, and two long names sharing their first 63 bytes collide. Shorten it.',
+          ...editsToHit(file, statement, [{ start: token.start, end: token.end, text: replacement }], `Rename to \`${truncated}\` (the name PostgreSQL uses)`),
+        });
+      }
+    }
+    return hits;
+  },
+});
