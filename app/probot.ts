@@ -1,4 +1,6 @@
 import type { Context, Probot } from 'probot';
+import { defaultServices } from './checks/services.js';
+import type { CheckServices } from './checks/types.js';
 import { countApiCalls } from './github/api-counter.js';
 import { CHECK_RUN_PREFIX } from './github/check-runs.js';
 import type { EventLog, RepoRef } from './github/client.js';
@@ -113,6 +115,17 @@ function skipped(log: EventLog, reason: string): EventOutcome {
   return { status: 'skipped', reason };
 }
 
+let services: CheckServices | undefined;
+
+/**
+ * One shadow database factory for the App's lifetime: its PGlite snapshot is built once and every
+ * event starts from it. Nothing starts until a change touches a migration.
+ */
+function appServices(): CheckServices {
+  services ??= defaultServices().services;
+  return services;
+}
+
 /**
  * Runs one event with its own Octokit (Probot makes one per event), counting the API calls it
  * makes and logging them when it ends, successful or not.
@@ -129,7 +142,7 @@ async function withEvent<T>(context: AnyContext, handle: (deps: EventDeps & { lo
   const started = Date.now();
   let failed = false;
   try {
-    return await handle({ octokit: context.octokit, repo, log: context.log, ...(appId ? { appId } : {}) });
+    return await handle({ octokit: context.octokit, repo, log: context.log, services: appServices(), ...(appId ? { appId } : {}) });
   } catch (error) {
     failed = true;
     throw error;
