@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { allRules } from './checks/registry.js';
+import { DB_LINT_USAGE, dbLintCommand, DbLintUsageError, parseDbLintArgs } from './cli/db-lint.js';
 import { lintMigrationsCommand, MIGRATIONS_LINT_USAGE, MigrationsUsageError, parseMigrationsLintArgs } from './cli/migrations-lint.js';
 import type { CheckResult } from './checks/types.js';
 import { localSarif, runLocalChecks, UsageError } from './git/run-local-checks.js';
@@ -26,6 +27,7 @@ type Format = (typeof FORMATS)[number];
 export const USAGE = `Usage:
   platform-kit check [options]     run the checks on a local checkout
   platform-kit migrations lint [options] FILE...   static migration rules, no database
+  platform-kit db lint (--database URL | --migrations DIR) [options]   Supabase's database lints
   platform-kit rules [--format json]
   platform-kit --help | --version
 
@@ -181,6 +183,23 @@ async function runMigrationsCommand(args: string[], io: CliIo): Promise<number> 
   return hasErrors([result]) ? EXIT_FINDINGS : EXIT_OK;
 }
 
+async function runDbCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    (sub === undefined ? io.stderr : io.stdout)(DB_LINT_USAGE);
+    return sub === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (sub !== 'lint') throw new UsageError(`unknown command "db ${sub}" (did you mean "db lint"?)`);
+  const request = parseDbLintArgs(rest);
+  if (request === 'help') {
+    io.stdout(DB_LINT_USAGE);
+    return EXIT_OK;
+  }
+  const result = await dbLintCommand(request, io.cwd);
+  io.stdout(withNewline(render([result], request.format, null)));
+  return hasErrors([result]) ? EXIT_FINDINGS : EXIT_OK;
+}
+
 /** The whole CLI as a function of its arguments (without `node` and the script), for in-process tests. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -196,9 +215,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command === 'check') return await runCheckCommand(rest, io);
     if (command === 'rules') return runRulesCommand(rest, io);
     if (command === 'migrations') return await runMigrationsCommand(rest, io);
-    throw new UsageError(`unknown command "${command}" (commands: check, migrations, rules; see --help)`);
+    if (command === 'db') return await runDbCommand(rest, io);
+    throw new UsageError(`unknown command "${command}" (commands: check, db, migrations, rules; see --help)`);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof MigrationsUsageError) {
+    if (error instanceof UsageError || error instanceof MigrationsUsageError || error instanceof DbLintUsageError) {
       io.stderr(`platform-kit: ${error.message}\n`);
       return EXIT_USAGE;
     }
