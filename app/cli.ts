@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { allRules } from './checks/registry.js';
 import { DB_LINT_USAGE, dbLintCommand, DbLintUsageError, parseDbLintArgs } from './cli/db-lint.js';
-import { lintMigrationsCommand, MIGRATIONS_LINT_USAGE, MigrationsUsageError, parseMigrationsLintArgs } from './cli/migrations-lint.js';
+import { fixCheckCommand } from './cli/check-fix.js';
+import { fixMigrationsCommand, lintMigrationsCommand, MIGRATIONS_LINT_USAGE, MigrationsUsageError, parseMigrationsLintArgs } from './cli/migrations-lint.js';
 import type { CheckResult } from './checks/types.js';
 import { localSarif, runLocalChecks, UsageError } from './git/run-local-checks.js';
+import { fixSummary } from './fix/loop.js';
 import { formatJson, formatText } from './report/index.js';
 import { VERSION } from './version.js';
 
@@ -41,6 +43,9 @@ check options:
   --config FILE     config file (default: <repo>/.github/platform-kit.yml, else built-in defaults)
   --pr-body FILE    the pull request description, for rules that read it
   --label L         a pull request label; repeat for several
+  --fix             apply the findings' fixes to the working tree (HEAD must be checked out, and
+                    the files to change must have no uncommitted changes), print a summary to
+                    stderr, then report what remains
 
 Exit codes: 0 no error findings, 1 error findings, 2 usage or config error.
 `;
@@ -54,6 +59,7 @@ const CHECK_OPTIONS = {
   config: { type: 'string' },
   'pr-body': { type: 'string' },
   label: { type: 'string', multiple: true },
+  fix: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -115,7 +121,7 @@ async function runCheckCommand(args: string[], io: CliIo): Promise<number> {
       throw new UsageError(`cannot read --pr-body ${values['pr-body']}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
   }
-  const outcome = await runLocalChecks({
+  const options = {
     repoDir: resolve(io.cwd, values.repo ?? '.'),
     base: values.base,
     head: values.head,
@@ -124,7 +130,19 @@ async function runCheckCommand(args: string[], io: CliIo): Promise<number> {
     cwd: io.cwd,
     env: io.env,
     pullRequest: { body, labels: values.label ?? [] },
-  });
+  };
+  let outcome;
+  if (values.fix) {
+    const fixed = await fixCheckCommand(options);
+    if (fixed.ok) {
+      io.stderr(`platform-kit: ${fixSummary(fixed.fix)}`);
+      outcome = fixed.fix.outcome;
+    } else {
+      outcome = fixed;
+    }
+  } else {
+    outcome = await runLocalChecks(options);
+  }
   if (!outcome.ok) {
     for (const error of outcome.configErrors) {
       const where = [error.file, error.line, error.column].filter((part) => part !== undefined).join(':');
@@ -178,7 +196,14 @@ async function runMigrationsCommand(args: string[], io: CliIo): Promise<number> 
     io.stdout(MIGRATIONS_LINT_USAGE);
     return EXIT_OK;
   }
-  const result = await lintMigrationsCommand(request, io.cwd);
+  let result;
+  if (request.fix) {
+    const fixed = await fixMigrationsCommand(request, io.cwd);
+    io.stderr(`platform-kit: ${fixSummary(fixed)}`);
+    result = fixed.outcome;
+  } else {
+    result = await lintMigrationsCommand(request, io.cwd);
+  }
   io.stdout(withNewline(render([result], request.format, null)));
   return hasErrors([result]) ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -14,8 +14,9 @@ const LINK_CHECKS = ['spec-bundle'];
 type AnyContext = Context<'pull_request' | 'push' | 'check_suite' | 'check_run'>;
 
 /**
- * The GitHub App: webhook → change set → checks → check runs and one sticky comment. The
- * handlers only pick what to run from the payload; app/github/handlers.ts does the work.
+ * The GitHub App: webhook → change set → checks → check runs, suggested changes on the diff and
+ * one sticky comment. The handlers only pick what to run from the payload; app/github/handlers.ts
+ * does the work.
  */
 export default function platformKitApp(app: Probot): void {
   app.on(

@@ -63,7 +63,7 @@ describe('loadConfig', () => {
     });
     const result = await loadConfig(source, target);
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    expect(result.config.pullRequests).toEqual({ drafts: 'skip', comment: false });
+    expect(result.config.pullRequests).toEqual({ drafts: 'skip', comment: false, suggestions: true });
     expect(result.config.checks['spec-bundle'].significantLines).toBe(50);
     expect(result.files).toEqual([
       'security/baseline:.github/platform-kit.yml',

@@ -83,6 +83,22 @@ describe('handlePullRequest', () => {
     expect(fake.runsFor(shop, head).map((run) => run.name)).toEqual(['platform-kit/spec-bundle', 'platform-kit/schema-safety']);
   });
 
+  it('reports the suggested changes it posted, then the ones already on the diff, even with comments off', async () => {
+    fake.setBranch(shop, 'main', fake.commit(main, { '.github/platform-kit.yml': 'pullRequests:\n  comment: false\n' }));
+    const migration = 'supabase/migrations/20240501000000_notes.sql';
+    const head = fake.commit(main, { [migration]: 'create table private.notes (id bigint primary key, body varchar(200));\n' });
+    fake.openPullRequest(shop, { number: 6, base: { sha: main }, head: { sha: head } });
+    const first = await handlePullRequest({ octokit, repo, pullRequest: pullRequest(6) });
+    const [review] = fake.reviewsOn(shop, 6);
+    expect(first).toMatchObject({ status: 'checked', suggestions: { posted: 1, alreadyOnDiff: 0, elsewhere: 0, reviewId: review?.id } });
+    expect(fake.reviewCommentsOn(shop, 6).map((comment) => `${comment.path}:${comment.line}`)).toEqual([`${migration}:1`]);
+
+    const second = await handlePullRequest({ octokit, repo, pullRequest: pullRequest(6) });
+    expect(second).toMatchObject({ status: 'checked', suggestions: { posted: 0, alreadyOnDiff: 1, elsewhere: 0 } });
+    expect(fake.reviewsOn(shop, 6)).toHaveLength(1);
+    expect(fake.commentsOn(shop, 6)).toEqual([]);
+  });
+
   it('settles a check that the config switched off since the last run', async () => {
     const head = fake.commit(main, { 'docs/a.md': '# A\n' });
     fake.openPullRequest(shop, { number: 5, base: { sha: main }, head: { sha: head } });

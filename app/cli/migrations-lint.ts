@@ -5,6 +5,7 @@ import { conclusionOf, sortFindings } from '../checks/engine.js';
 import { schemaSafetyCheck } from '../checks/schema-safety/index.js';
 import { lintMigrationFiles, type MigrationFile } from '../checks/schema-safety/static.js';
 import type { CheckResult } from '../checks/types.js';
+import { fixUntilStable, type FixLoopResult } from '../fix/loop.js';
 
 export class MigrationsUsageError extends Error {}
 
@@ -14,6 +15,8 @@ export interface MigrationsLintRequest {
   inTransaction: boolean;
   exposedSchemas: string[];
   format: 'text' | 'json' | 'sarif';
+  /** Apply the fixes to the files, then report what remains. */
+  fix: boolean;
 }
 
 export const MIGRATIONS_LINT_USAGE = `Usage:
@@ -25,6 +28,9 @@ options:
   --no-transaction           each file runs outside a transaction (psql -f, other runners)
   --exposed-schemas a,b      schemas the Data API exposes (default public)
   --format F                 text (default) | json | sarif
+  --fix                      apply the fixes to the files (new migrations included), print a summary
+                             to stderr, then report what remains; only files under the current
+                             directory are changed
 `;
 
 export function parseMigrationsLintArgs(args: string[]): MigrationsLintRequest | 'help' {
@@ -40,6 +46,7 @@ export function parseMigrationsLintArgs(args: string[]): MigrationsLintRequest |
         'no-transaction': { type: 'boolean' },
         'exposed-schemas': { type: 'string' },
         format: { type: 'string' },
+        fix: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -66,6 +73,7 @@ export function parseMigrationsLintArgs(args: string[]): MigrationsLintRequest |
     inTransaction: !values['no-transaction'],
     exposedSchemas: (values['exposed-schemas'] ?? 'public').split(',').map((schema) => schema.trim()).filter(Boolean),
     format,
+    fix: values.fix === true,
   };
 }
 
@@ -93,4 +101,18 @@ export async function lintMigrationsCommand(request: MigrationsLintRequest, cwd:
     summary: `${files.length} migration file${files.length === 1 ? '' : 's'} linted; ${statements === 0 ? 'no problems found' : `${statements} finding${statements === 1 ? '' : 's'}`}.`,
     findings,
   };
+}
+
+/**
+ * `migrations lint --fix`: fixes the files in place (relative to `cwd`, which bounds what may be
+ * written), and lints again with the migrations the fixes created, until nothing more applies.
+ */
+export async function fixMigrationsCommand(request: MigrationsLintRequest, cwd: string): Promise<FixLoopResult<CheckResult>> {
+  const given = new Set(request.files.map((file) => resolve(cwd, file)));
+  return fixUntilStable<CheckResult>({
+    root: cwd,
+    lint: (_touched, created) =>
+      lintMigrationsCommand({ ...request, files: [...request.files, ...created.filter((path) => !given.has(resolve(cwd, path)))] }, cwd),
+    findings: (result) => result.findings,
+  });
 }

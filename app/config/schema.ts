@@ -36,6 +36,8 @@ export const configSchema = z
         drafts: z.enum(['check', 'skip']).default('check'),
         /** Whether the App keeps one sticky summary comment on the PR. */
         comment: z.boolean().default(true),
+        /** Whether fixes that rewrite lines of the diff are posted as GitHub suggested changes (one review per event, new ones only). */
+        suggestions: z.boolean().default(true),
       })
       .prefault({}),
     checks: z

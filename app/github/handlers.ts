@@ -1,6 +1,6 @@
 import { configErrorResult, runChecks } from '../checks/engine.js';
 import { checks as registeredChecks, findCheck } from '../checks/registry.js';
-import type { ChangeSet, CheckResult, CheckServices } from '../checks/types.js';
+import type { ChangedFile, ChangeSet, CheckResult, CheckServices } from '../checks/types.js';
 import { loadConfig, type ConfigLoadResult } from '../config/load.js';
 import type { PlatformKitConfig } from '../config/schema.js';
 import { renderComment } from '../report/index.js';
@@ -8,6 +8,7 @@ import { CHECK_RUN_PREFIX, CheckRunPublishError, publishCheckRuns, type Existing
 import { errorMessage, silentLog, type EventLog, type GitHubClient, type RepoRef } from './client.js';
 import { contentsConfigSource } from './config-source.js';
 import { isFromFork, loadPullRequestChangeSet, loadPushChangeSet, type PullRequestLike, type PushRef } from './octokit-changeset.js';
+import { markSuggestedOnDiff, postReviewSuggestions, type SuggestionLinks } from './review-suggestions.js';
 import { serialize } from './serialize.js';
 import { upsertStickyComment, type StickyCommentResult } from './sticky-comment.js';
 
@@ -43,8 +44,20 @@ export type EventOutcome =
       comment?: StickyCommentResult;
       /** Why the comment was left alone, when it was. */
       commentSkipped?: string;
+      /** Suggested changes on the diff, when some findings had one for lines the diff shows. */
+      suggestions?: SuggestionsSummary;
       fromFork?: boolean;
     };
+
+export interface SuggestionsSummary {
+  posted: number;
+  alreadyOnDiff: number;
+  /** Suggestions only the sticky comment shows. */
+  elsewhere: number;
+  reviewId?: number;
+  /** Why posting failed; the comment then shows every suggestion itself. */
+  failed?: string;
+}
 
 /** Thrown after everything that could be published was: the webhook then answers with an error GitHub shows. */
 export class PublishError extends Error {
@@ -84,11 +97,14 @@ async function checkPullRequest(deps: PullRequestDeps): Promise<EventOutcome> {
   // The comment lists every check: when only some re-run (a body edit, a label, one re-requested
   // run), the others run too so the comment stays true, but only the requested check runs are written.
   const commentsEveryCheck = only !== undefined && config.pullRequests.comment;
-  const results = await checkSafely(deps, config, commentsEveryCheck ? undefined : only, () => loadPullRequestChangeSet(octokit, repo, pr));
+  const { results, files } = await checkSafely(deps, config, commentsEveryCheck ? undefined : only, () => loadPullRequestChangeSet(octokit, repo, pr));
   const requested = only ? results.filter((result) => only.includes(result.checkId)) : results;
   const outcome = await publish(deps, pr.head.sha, requested, { settle: only ? undefined : settleFullRun(config) });
-  const comment = await commentOn(deps, { ...outcome, results }, { config, only: commentsEveryCheck ? undefined : only });
-  return finish({ ...outcome, ...comment, fromFork });
+  // Before the comment, so the comment can point at the suggestions instead of repeating them.
+  const suggested = config.pullRequests.suggestions && files ? await suggestOnDiff(deps, pr.head.sha, results, files) : undefined;
+  const commented = suggested?.links ? markSuggestedOnDiff(results, suggested.links) : results;
+  const comment = await commentOn(deps, { ...outcome, results: commented }, { config, only: commentsEveryCheck ? undefined : only });
+  return finish({ ...outcome, ...comment, fromFork, ...(suggested ? { suggestions: suggested.summary } : {}) });
 }
 
 /** Checks the commits a push brings to the default branch; no comment (there is no PR to put it on). */
@@ -105,7 +121,7 @@ export async function handlePush(deps: PushDeps): Promise<EventOutcome> {
     if (!loaded.ok) {
       return finish(await publish(deps, push.after, configFailure(deps, loaded), { settle: notRunBecauseConfigIsInvalid }));
     }
-    const results = await checkSafely(deps, loaded.config, undefined, () => loadPushChangeSet(octokit, repo, push));
+    const { results } = await checkSafely(deps, loaded.config, undefined, () => loadPushChangeSet(octokit, repo, push));
     return finish(await publish(deps, push.after, results, { settle: settleFullRun(loaded.config) }));
   });
 }
@@ -167,26 +183,59 @@ function enabledCheckIds(config: PlatformKitConfig): string[] {
 /**
  * Loading the change set or running the checks can fail (GitHub down, a token without access):
  * every check that should have run then fails with the reason, rather than leaving no trace.
+ * The changed files come back too: suggested changes are placed on their hunks.
  */
 async function checkSafely(
   deps: EventDeps,
   config: PlatformKitConfig,
   only: string[] | undefined,
   loadChangeSet: () => Promise<ChangeSet>,
-): Promise<CheckResult[]> {
+): Promise<{ results: CheckResult[]; files?: ChangedFile[] }> {
   try {
     const changeSet = await loadChangeSet();
-    return await runChecks({ changeSet, config, ...(only ? { only } : {}), ...(deps.services ? { services: deps.services } : {}) });
+    const results = await runChecks({ changeSet, config, ...(only ? { only } : {}), ...(deps.services ? { services: deps.services } : {}) });
+    return { results, files: changeSet.files };
   } catch (error) {
     (deps.log ?? silentLog).error({ err: error }, 'checks could not run');
     const ids = only ?? enabledCheckIds(config);
-    return ids.map((checkId) => ({
+    const results: CheckResult[] = ids.map((checkId) => ({
       checkId,
       title: findCheck(checkId)?.title ?? checkId,
       conclusion: 'failure',
       summary: `Platform Kit could not check this change: ${errorMessage(error)}. Re-run the check; if it fails again, the App's log has the details.`,
       findings: [],
     }));
+    return { results };
+  }
+}
+
+/**
+ * Suggested changes are a convenience on top of the check runs and the comment: when GitHub refuses
+ * them the event still succeeds, and the comment shows every suggestion in full.
+ */
+async function suggestOnDiff(
+  deps: PullRequestDeps,
+  headSha: string,
+  results: CheckResult[],
+  files: ChangedFile[],
+): Promise<{ links?: SuggestionLinks; summary: SuggestionsSummary } | undefined> {
+  const log = deps.log ?? silentLog;
+  try {
+    const outcome = await postReviewSuggestions({
+      octokit: deps.octokit,
+      repo: deps.repo,
+      pullNumber: deps.pullRequest.number,
+      headSha,
+      results,
+      files,
+      log,
+    });
+    if (!outcome) return undefined;
+    const { links, ...summary } = outcome;
+    return { links, summary };
+  } catch (error) {
+    log.error({ pullRequest: deps.pullRequest.number, err: error }, 'suggested changes not posted; the comment shows them');
+    return { summary: { posted: 0, alreadyOnDiff: 0, elsewhere: 0, failed: errorMessage(error) } };
   }
 }
 
@@ -289,7 +338,9 @@ function commentSkipReason(scope: { config: PlatformKitConfig; only: string[] | 
   return undefined;
 }
 
-function finish(outcome: Published & { comment?: StickyCommentResult; commentSkipped?: string; fromFork?: boolean }): EventOutcome {
+function finish(
+  outcome: Published & { comment?: StickyCommentResult; commentSkipped?: string; suggestions?: SuggestionsSummary; fromFork?: boolean },
+): EventOutcome {
   const { errors, ...rest } = outcome;
   if (errors.length > 0) throw new PublishError(errors);
   return { status: 'checked', ...rest };

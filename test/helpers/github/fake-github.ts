@@ -46,6 +46,31 @@ export interface FakeComment {
   issue_number: number;
 }
 
+export interface FakeReview {
+  id: number;
+  repo: string;
+  pull_number: number;
+  commit_id: string;
+  event: string;
+  body: string;
+  user: FakeComment['user'];
+}
+
+export interface FakeReviewComment {
+  id: number;
+  review_id: number;
+  repo: string;
+  pull_number: number;
+  commit_id: string;
+  path: string;
+  line: number;
+  side: 'LEFT' | 'RIGHT';
+  start_line: number | null;
+  start_side: 'LEFT' | 'RIGHT' | null;
+  body: string;
+  user: FakeComment['user'];
+}
+
 type FileContent = string | Buffer;
 
 interface Commit {
@@ -135,6 +160,8 @@ export class FakeGitHub {
   readonly violations: string[] = [];
   readonly checkRuns: FakeCheckRun[] = [];
   readonly comments: FakeComment[] = [];
+  readonly reviews: FakeReview[] = [];
+  readonly reviewComments: FakeReviewComment[] = [];
   /** Fails requests whose `METHOD /path` matches, once each, with the given status (to test error paths). */
   readonly failures: Array<{ method: string; path: RegExp; status: number; times: number }> = [];
 
@@ -263,6 +290,14 @@ export class FakeGitHub {
   /** What a pull request shows: the newest run of each name on the commit. */
   latestRunsFor(repo: FakeRepo, sha: string): FakeCheckRun[] {
     return latestPerName(this.runsFor(repo, sha));
+  }
+
+  reviewsOn(repo: FakeRepo, pullNumber: number): FakeReview[] {
+    return this.reviews.filter((review) => review.repo === repoKey(repo) && review.pull_number === pullNumber);
+  }
+
+  reviewCommentsOn(repo: FakeRepo, pullNumber: number): FakeReviewComment[] {
+    return this.reviewComments.filter((comment) => comment.repo === repoKey(repo) && comment.pull_number === pullNumber);
   }
 
   commentsOn(repo: FakeRepo, issueNumber: number): FakeComment[] {
@@ -405,11 +440,7 @@ export class FakeGitHub {
       case 'issues/create-comment': {
         const repo = this.#repo(p);
         this.#pull(repo, p.issue_number);
-        const comment = this.addComment(repo, Number(p.issue_number), String((body as { body: string }).body), {
-          login: `${this.appSlug}[bot]`,
-          id: 9000 + this.appId,
-          type: 'Bot',
-        });
+        const comment = this.addComment(repo, Number(p.issue_number), String((body as { body: string }).body), this.#botUser());
         return [201, this.#commentJson(repo, comment)];
       }
       case 'issues/update-comment': {
@@ -420,6 +451,14 @@ export class FakeGitHub {
         comment.body = String((body as { body: string }).body);
         comment.updated_at = new Date().toISOString();
         return [200, this.#commentJson(repo, comment)];
+      }
+      case 'pulls/create-review':
+        return [200, this.#createReview(this.#repo(p), p.pull_number, (body ?? {}) as ReviewInput)];
+      case 'pulls/list-review-comments': {
+        const repo = this.#repo(p);
+        const pull = this.#pull(repo, p.pull_number);
+        const comments = this.reviewCommentsOn(repo, pull.number).sort((a, b) => a.id - b.id);
+        return [200, paginate(comments, query).map((comment) => this.#reviewCommentJson(repo, comment))];
       }
       case 'issues/delete-comment': {
         const repo = this.#repo(p);
@@ -432,6 +471,74 @@ export class FakeGitHub {
         this.violations.push(`${operation.operationId} (${operation.template}) is a real GitHub route the fake does not serve`);
         throw new HttpError(404, 'Not Found');
     }
+  }
+
+  #botUser(): FakeComment['user'] {
+    return { login: `${this.appSlug}[bot]`, id: 9000 + this.appId, type: 'Bot' };
+  }
+
+  /**
+   * A review is created whole or not at all, as on GitHub: every comment must sit on lines of the
+   * pull request's diff, on the side it names, and a multi-line comment within one hunk.
+   */
+  #createReview(repo: FakeRepo, number: string | undefined, input: ReviewInput): Record<string, unknown> {
+    const pull = this.#pull(repo, number);
+    const event = input.event ?? 'PENDING';
+    if ((event === 'COMMENT' || event === 'REQUEST_CHANGES') && !input.body) throw new HttpError(422, `Unprocessable Entity: a body is required for ${event}`);
+    const commitId = input.commit_id ?? pull.head.sha;
+    this.#commit(commitId);
+    const files = pull.files ?? this.#diffFiles(repo, this.#mergeBase(pull.base.sha, pull.head.sha), pull.head.sha);
+    const placed = (input.comments ?? []).map((comment, index) => placeReviewComment(comment, files, index));
+    const review: FakeReview = { id: this.#nextId++, repo: repoKey(repo), pull_number: pull.number, commit_id: commitId, event, body: input.body ?? '', user: this.#botUser() };
+    this.reviews.push(review);
+    for (const comment of placed) {
+      this.reviewComments.push({ ...comment, id: this.#nextId++, review_id: review.id, repo: repoKey(repo), pull_number: pull.number, commit_id: commitId, user: review.user });
+    }
+    const pullUrl = `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/pulls/${pull.number}`;
+    const htmlUrl = `https://github.com/${repo.owner}/${repo.name}/pull/${pull.number}#pullrequestreview-${review.id}`;
+    return {
+      id: review.id,
+      node_id: `PRR_${review.id}`,
+      user: review.user,
+      body: review.body,
+      state: event === 'COMMENT' ? 'COMMENTED' : event === 'APPROVE' ? 'APPROVED' : event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : 'PENDING',
+      html_url: htmlUrl,
+      pull_request_url: pullUrl,
+      _links: { html: { href: htmlUrl }, pull_request: { href: pullUrl } },
+      submitted_at: FAKE_TIME,
+      commit_id: commitId,
+      author_association: 'NONE',
+    };
+  }
+
+  #reviewCommentJson(repo: FakeRepo, comment: FakeReviewComment): Record<string, unknown> {
+    const pullUrl = `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/pulls/${comment.pull_number}`;
+    const url = `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/pulls/comments/${comment.id}`;
+    const htmlUrl = `https://github.com/${repo.owner}/${repo.name}/pull/${comment.pull_number}#discussion_r${comment.id}`;
+    return {
+      url,
+      id: comment.id,
+      node_id: `PRRC_${comment.id}`,
+      pull_request_review_id: comment.review_id,
+      diff_hunk: '',
+      path: comment.path,
+      commit_id: comment.commit_id,
+      original_commit_id: comment.commit_id,
+      user: comment.user,
+      body: comment.body,
+      created_at: FAKE_TIME,
+      updated_at: FAKE_TIME,
+      html_url: htmlUrl,
+      pull_request_url: pullUrl,
+      author_association: comment.user.type === 'Bot' ? 'NONE' : 'MEMBER',
+      _links: { self: { href: url }, html: { href: htmlUrl }, pull_request: { href: pullUrl } },
+      line: comment.line,
+      side: comment.side,
+      start_line: comment.start_line,
+      start_side: comment.start_side,
+      original_line: comment.line,
+      original_start_line: comment.start_line,
+    };
   }
 
   #repo(params: Record<string, string>): FakeRepo {
@@ -651,6 +758,59 @@ export class FakeGitHub {
       author_association: comment.user.type === 'Bot' ? 'NONE' : 'MEMBER',
     };
   }
+}
+
+interface ReviewInput {
+  commit_id?: string;
+  body?: string;
+  event?: string;
+  comments?: Array<{ path: string; body: string; position?: number; line?: number; side?: string; start_line?: number; start_side?: string }>;
+}
+
+type PlacedComment = Pick<FakeReviewComment, 'path' | 'line' | 'side' | 'start_line' | 'start_side' | 'body'>;
+
+/** Where GitHub would put one comment of a new review, or the 422 it answers when the lines are not on the diff. */
+function placeReviewComment(comment: NonNullable<ReviewInput['comments']>[number], files: GitHubFileEntry[], index: number): PlacedComment {
+  const where = `comments[${index}] (${comment.path})`;
+  const refuse = (reason: string) => new HttpError(422, `Unprocessable Entity: ${where}: ${reason}`);
+  if (comment.position !== undefined) throw refuse('the fake places comments by line, not by diff position');
+  if (comment.line === undefined) throw refuse('line is required');
+  const side = comment.side ?? 'RIGHT';
+  const startSide = comment.start_side ?? (comment.start_line !== undefined ? side : undefined);
+  if (side !== 'LEFT' && side !== 'RIGHT') throw refuse(`side must be LEFT or RIGHT, not ${side}`);
+  if (startSide !== undefined && startSide !== 'LEFT' && startSide !== 'RIGHT') throw refuse(`start_side must be LEFT or RIGHT, not ${startSide}`);
+  if (startSide !== undefined && comment.start_line === undefined) throw refuse('start_side needs start_line');
+  const file = files.find((candidate) => candidate.filename === comment.path);
+  if (!file?.patch) throw refuse('Path could not be resolved');
+  const hunks = patchHunks(file.patch);
+  const hunkOf = (line: number, onSide: 'LEFT' | 'RIGHT') =>
+    hunks.findIndex((hunk) => {
+      const [start, length] = onSide === 'RIGHT' ? [hunk.headStart, hunk.headLines] : [hunk.baseStart, hunk.baseLines];
+      return length > 0 && start <= line && line < start + length;
+    });
+  const endHunk = hunkOf(comment.line, side);
+  if (endHunk < 0) throw refuse('pull_request_review_thread.line must be part of the diff');
+  if (comment.start_line !== undefined) {
+    if (comment.start_line >= comment.line) throw refuse('pull_request_review_thread.start_line must precede the end line');
+    if (hunkOf(comment.start_line, startSide as 'LEFT' | 'RIGHT') !== endHunk) throw refuse('pull_request_review_thread.start_line must be part of the same hunk as the line');
+  }
+  return {
+    path: comment.path,
+    line: comment.line,
+    side,
+    start_line: comment.start_line ?? null,
+    start_side: (startSide as 'LEFT' | 'RIGHT' | undefined) ?? null,
+    body: comment.body,
+  };
+}
+
+/** Hunk headers of a file patch (`@@ -a,b +c,d @@`; a missing count means 1). */
+function patchHunks(patch: string): Array<{ baseStart: number; baseLines: number; headStart: number; headLines: number }> {
+  const hunks = [];
+  for (const match of patch.matchAll(/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/gm)) {
+    hunks.push({ baseStart: Number(match[1]), baseLines: Number(match[2] ?? 1), headStart: Number(match[3]), headLines: Number(match[4] ?? 1) });
+  }
+  return hunks;
 }
 
 function repoKey(repo: FakeRepo): string {
