@@ -128,8 +128,9 @@ export function lintParsedMigrations(files: ParsedMigration[], options: StaticLi
 /** Static rules only, on files given as text (`platform-kit migrations lint`, benchmarks). */
 export async function lintMigrationFiles(files: MigrationFile[], options: StaticLintOptions): Promise<Finding[]> {
   await ensureParser();
-  return lintParsedMigrations(
-    files.map((file) => parseMigration(file.path, file.text)),
-    options,
-  );
+  // Filled by push rather than map(), whose JIT-compiled form makes holey arrays: every rule walks
+  // this list, and a second array shape would send their compiled code back to the compiler.
+  const parsed: ParsedMigration[] = [];
+  for (const file of files) parsed.push(parseMigration(file.path, file.text));
+  return lintParsedMigrations(parsed, options);
 }

@@ -116,9 +116,13 @@ interface Group {
   names: Named[];
 }
 
+/** Nodes holding only names and constants: no statement or select list below them. */
+const LEAVES = new Set(['String', 'A_Const', 'Integer', 'Float', 'Boolean', 'BitString', 'ColumnRef', 'ParamRef', 'A_Star', 'RoleSpec']);
+
 function groups(file: ParsedMigration, statement: SqlStatement): Group[] {
   const found: Group[] = [];
   walk(statement.node, (kind, body) => {
+    if (LEAVES.has(kind)) return false;
     if (kind === 'UpdateStmt') found.push({ kind: 'assignment', names: assignments(file, body.targetList as unknown[]) });
     if (kind === 'InsertStmt') {
       found.push({ kind: 'assignment', names: assignments(file, body.cols as unknown[]) });

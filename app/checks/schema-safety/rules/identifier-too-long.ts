@@ -17,8 +17,21 @@ export function truncateIdentifier(name: string): string {
 
 const WORD = /[A-Za-z0-9_$\u0080-\uffff]{16,}|"(?:[^"]|""){16,}"/g;
 
+/**
+ * A match of WORD over 63 bytes spans 64 word characters, or 62 quoted ones (31 when `""` occurs), in
+ * ASCII text, and 22 or 21 in any text (a UTF-16 unit is at most 3 bytes): one test, collecting no
+ * match, rules out most statements.
+ */
+const LONG_ASCII_RUN = /[A-Za-z0-9_$]{64}|"[^"]{62,}"/;
+const LONG_ASCII_RUN_ESCAPED = /[A-Za-z0-9_$]{64}|"(?:[^"]|""){31,}"/;
+const LONG_RUN = /[A-Za-z0-9_$\u0080-\uffff]{22}|"(?:[^"]|""){21,}"/;
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Scanning is the expensive part: only statements holding a run of text longer than 63 bytes can have such a name. */
 function mayHoldLongName(text: string): boolean {
+  const quick = NON_ASCII.test(text) ? LONG_RUN : text.includes('""') ? LONG_ASCII_RUN_ESCAPED : LONG_ASCII_RUN;
+  if (!quick.test(text)) return false;
   for (const match of text.matchAll(WORD)) if (Buffer.byteLength(match[0], 'utf8') > MAX_BYTES) return true;
   return false;
 }

@@ -32,7 +32,8 @@ function perRowCalls(expression: unknown): Call[] {
     const body = (node as Record<string, Record<string, unknown>>)[kind] ?? {};
     if (kind === 'FuncCall') {
       const name = ((body.funcname as unknown[] | undefined) ?? []).map((part) => stringValue(part) ?? '').join('.');
-      const select = [...stack].reverse().find((frame) => frame.kind === 'SelectStmt');
+      let select: { kind: string; body: Record<string, unknown> } | undefined;
+      for (let index = stack.length - 1; index >= 0 && !select; index -= 1) if (stack[index]?.kind === 'SelectStmt') select = stack[index];
       const wrapped = select !== undefined && !select.body.fromClause;
       if (AUTH_FUNCTIONS.has(name) && !wrapped && typeof body.location === 'number') {
         calls.push({ name, location: body.location });
@@ -64,7 +65,8 @@ export const rule = defineSchemaRule({
       const edits: TextEdit[] = [];
       for (const call of calls) {
         const start = charOffset(file, call.location);
-        const open = tokens.findIndex((token, index) => index >= tokenIndexAt(tokens, start) && token.text === '(');
+        const from = tokenIndexAt(tokens, start);
+        const open = tokens.findIndex((token, index) => index >= from && token.text === '(');
         const close = open < 0 ? -1 : matchingParen(tokens, open);
         const end = tokens[close]?.end;
         if (end === undefined) continue;

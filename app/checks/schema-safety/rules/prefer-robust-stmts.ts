@@ -115,17 +115,18 @@ export const rule = defineSchemaRule({
   embedded: false,
   check(file, ctx) {
     const hits: RuleHit[] = [];
-    const splitting = file.statements.map((statement) => nonTransactional(statement, ctx)).find(Boolean);
+    const nonTransactionals = file.statements.map((statement) => nonTransactional(statement, ctx));
+    const splitting = nonTransactionals.find(Boolean);
     let explicitTransaction = false;
     const droppedConstraints = new Set<string>();
-    for (const statement of file.statements) {
+    for (const [position, statement] of file.statements.entries()) {
       const transaction = nodeBody<{ kind?: string }>(statement.node, 'TransactionStmt');
       if (transaction) {
         if (transaction.kind === 'TRANS_STMT_BEGIN' || transaction.kind === 'TRANS_STMT_START') explicitTransaction = true;
         else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_PREPARE'].includes(transaction.kind ?? '')) explicitTransaction = false;
         continue;
       }
-      const own = nonTransactional(statement, ctx);
+      const own = nonTransactionals[position];
       let reason: string | undefined;
       if (own) reason = `${own} cannot run inside a transaction, so it stays applied when a later statement fails, and the next run meets it again`;
       else if (explicitTransaction) reason = undefined;

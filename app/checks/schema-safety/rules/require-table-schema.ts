@@ -12,18 +12,20 @@ interface Unqualified {
   offset: number;
 }
 
+function fromRangeVar(file: Parameters<typeof charOffset>[0], rangeVar: Relation | undefined): Unqualified[] {
+  return rangeVar?.relname && !rangeVar.schemaname && rangeVar.relpersistence !== 't' && rangeVar.location !== undefined
+    ? [{ name: rangeVar.relname, offset: charOffset(file, rangeVar.location) }]
+    : [];
+}
+
 function unqualifiedNames(file: Parameters<typeof charOffset>[0], statement: SqlStatement): Unqualified[] {
-  const fromRangeVar = (rangeVar: Relation | undefined): Unqualified[] =>
-    rangeVar?.relname && !rangeVar.schemaname && rangeVar.relpersistence !== 't' && rangeVar.location !== undefined
-      ? [{ name: rangeVar.relname, offset: charOffset(file, rangeVar.location) }]
-      : [];
   const { node } = statement;
   const create = nodeBody<{ relation?: Relation }>(node, 'CreateStmt');
-  if (create) return fromRangeVar(create.relation);
+  if (create) return fromRangeVar(file, create.relation);
   const createAs = nodeBody<{ objtype?: string; into?: { rel?: Relation } }>(node, 'CreateTableAsStmt');
-  if (createAs?.objtype === 'OBJECT_TABLE') return fromRangeVar(createAs.into?.rel);
+  if (createAs?.objtype === 'OBJECT_TABLE') return fromRangeVar(file, createAs.into?.rel);
   const alter = nodeBody<{ relation?: Relation; objtype?: string }>(node, 'AlterTableStmt');
-  if (alter?.objtype === 'OBJECT_TABLE') return fromRangeVar(alter.relation);
+  if (alter?.objtype === 'OBJECT_TABLE') return fromRangeVar(file, alter.relation);
   const drop = nodeBody<{ removeType?: string; objects?: unknown[] }>(node, 'DropStmt');
   if (drop?.removeType !== 'OBJECT_TABLE') return [];
   const objects = drop.objects ?? [];

@@ -1,10 +1,19 @@
 import type { PgNode } from '../types.js';
 
-/** The type of a wrapped node: `{ CreateStmt: {...} }` → `CreateStmt`. */
+/**
+ * The type of a wrapped node: `{ CreateStmt: {...} }` → `CreateStmt`. Rules ask this of every node
+ * they look at, so it reads the keys without collecting them (the AST is plain JSON: no inherited keys).
+ */
 export function nodeKind(node: unknown): string | undefined {
   if (!node || typeof node !== 'object' || Array.isArray(node)) return undefined;
-  const keys = Object.keys(node);
-  return keys.length === 1 && /^[A-Z]/.test(keys[0] ?? '') ? keys[0] : undefined;
+  let kind: string | undefined;
+  for (const key in node) {
+    if (kind !== undefined) return undefined;
+    kind = key;
+  }
+  if (kind === undefined) return undefined;
+  const first = kind.charCodeAt(0);
+  return first >= 65 && first <= 90 ? kind : undefined;
 }
 
 /** The fields of a wrapped node: `{ CreateStmt: body }` → body (or undefined when it is another kind). */
@@ -20,7 +29,7 @@ export function nodeBody<T = Record<string, unknown>>(node: unknown, kind?: stri
  */
 export function walk(node: unknown, visit: (kind: string, body: Record<string, unknown>, wrapped: PgNode) => boolean | void): void {
   if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit);
+    for (const item of node) if (item && typeof item === 'object') walk(item, visit);
     return;
   }
   if (!node || typeof node !== 'object') return;
@@ -31,7 +40,11 @@ export function walk(node: unknown, visit: (kind: string, body: Record<string, u
     walk(body, visit);
     return;
   }
-  for (const value of Object.values(node)) walk(value, visit);
+  const record = node as Record<string, unknown>;
+  for (const key in record) {
+    const value = record[key];
+    if (value && typeof value === 'object') walk(value, visit);
+  }
 }
 
 /** Every wrapped node of a kind below `node`. */

@@ -25,42 +25,63 @@ interface RawStatement {
 const WAIVER = /^--\s*platform-kit-ignore\b(.*)$/i;
 const META_COMMAND = /^[ \t]*\\[A-Za-z!?]/;
 
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Offsets from libpg-query are UTF-8 byte offsets; JavaScript strings index UTF-16 code units. */
 class OffsetMap {
   private readonly ascii: boolean;
-  private readonly bytes: Buffer;
-  private readonly lineStarts: number[] = [0];
+  private bytes: Buffer | undefined;
+  private lineStarts: number[] | undefined;
 
   constructor(readonly text: string) {
-    // eslint-disable-next-line no-control-regex
-    this.ascii = /^[\x00-\x7f]*$/.test(text);
-    this.bytes = Buffer.from(text, 'utf8');
-    for (let index = 0; index < text.length; index += 1) {
-      if (text.charCodeAt(index) === 10) this.lineStarts.push(index + 1);
-    }
+    this.ascii = !NON_ASCII.test(text);
   }
 
   charOffset(byteOffset: number): number {
     if (this.ascii) return byteOffset;
+    this.bytes ??= Buffer.from(this.text, 'utf8');
     return this.bytes.subarray(0, byteOffset).toString('utf8').length;
   }
 
   /** 1-based line and column of a character offset. */
   position(offset: number): { line: number; column: number } {
+    const lineStarts = (this.lineStarts ??= lineStartsOf(this.text));
     let low = 0;
-    let high = this.lineStarts.length - 1;
+    let high = lineStarts.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if ((this.lineStarts[middle] ?? 0) <= offset) low = middle;
+      if ((lineStarts[middle] ?? 0) <= offset) low = middle;
       else high = middle - 1;
     }
-    return { line: low + 1, column: offset - (this.lineStarts[low] ?? 0) + 1 };
+    return { line: low + 1, column: offset - (lineStarts[low] ?? 0) + 1 };
   }
+}
+
+function lineStartsOf(text: string): number[] {
+  const lineStarts = [0];
+  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) lineStarts.push(index + 1);
+  return lineStarts;
+}
+
+/**
+ * Rules ask for positions in the same few files over and over (one per finding); the maps of the
+ * files seen last are kept rather than rebuilt per call.
+ */
+const recentMaps: OffsetMap[] = [];
+const RECENT_MAPS = 4;
+
+function offsetMapOf(text: string): OffsetMap {
+  for (const map of recentMaps) if (map.text === text) return map;
+  const map = new OffsetMap(text);
+  if (recentMaps.unshift(map) > RECENT_MAPS) recentMaps.pop();
+  return map;
 }
 
 /** Blanks psql meta-commands (`\i file`, `\set x 1`) so the SQL parser sees only SQL; positions are kept. */
 function blankMetaCommands(text: string, map: OffsetMap): { sql: string; metaCommands: SqlProblem[] } {
   const metaCommands: SqlProblem[] = [];
+  if (!text.includes('\\')) return { sql: text, metaCommands };
   let inDollarQuote: string | null = null;
   let offset = 0;
   const lines = text.split('\n');
@@ -124,17 +145,67 @@ interface Located {
 }
 
 /** Statement spans in characters, starting at their first token rather than after the previous `;`. */
-function locateStatements(raw: RawStatement[], sql: string, map: OffsetMap, tokens: Token[], baseByte = 0): Located[] {
+function locateStatements(raw: RawStatement[], sql: string, map: OffsetMap, tokens: Token[] | undefined, baseByte = 0): Located[] {
+  let cursor = 0;
   return raw.map((entry) => {
     const startByte = baseByte + (entry.stmt_location ?? 0);
     const endByte = entry.stmt_len === undefined || entry.stmt_len === 0 ? Buffer.byteLength(sql, 'utf8') : startByte + entry.stmt_len;
     let start = map.charOffset(startByte);
     const end = map.charOffset(endByte);
-    const first = tokens.find((token) => token.start >= start && token.start < end && !isComment(token));
+    if (tokens === undefined) return { node: entry.stmt, start: firstTokenAt(sql, start, end), end };
+    // Statements come in file order, so one cursor walks the tokens once.
+    while (cursor < tokens.length && (tokens[cursor]?.start ?? 0) < start) cursor += 1;
+    let first: Token | undefined;
+    for (let index = cursor; index < tokens.length; index += 1) {
+      const token = tokens[index]!;
+      if (token.start >= end) break;
+      if (!isComment(token)) {
+        first = token;
+        break;
+      }
+    }
     if (first) start = first.start;
     else while (start < end && /\s/.test(sql[start] ?? '')) start += 1;
     return { node: entry.stmt, start, end };
   });
+}
+
+/**
+ * The first token at or after `from`: skips what PostgreSQL's lexer skips between statements
+ * (its whitespace, `--` comments and nested `/* *\/` comments), without scanning the file.
+ */
+function firstTokenAt(sql: string, from: number, end: number): number {
+  let at = from;
+  while (at < end) {
+    const code = sql.charCodeAt(at);
+    // space, \t, \n, \v, \f, \r
+    if (code === 32 || (code >= 9 && code <= 13)) {
+      at += 1;
+    } else if (code === 45 && sql.charCodeAt(at + 1) === 45) {
+      at += 2;
+      while (at < sql.length && sql.charCodeAt(at) !== 10 && sql.charCodeAt(at) !== 13) at += 1;
+    } else if (code === 47 && sql.charCodeAt(at + 1) === 42) {
+      let depth = 1;
+      at += 2;
+      while (at < sql.length && depth > 0) {
+        if (sql.charCodeAt(at) === 47 && sql.charCodeAt(at + 1) === 42) {
+          depth += 1;
+          at += 2;
+        } else if (sql.charCodeAt(at) === 42 && sql.charCodeAt(at + 1) === 47) {
+          depth -= 1;
+          at += 2;
+        } else {
+          at += 1;
+        }
+      }
+    } else {
+      return at;
+    }
+  }
+  // Only comments: cannot happen for a parsed statement; kept as the scanner-based path behaves.
+  at = from;
+  while (at < end && /\s/.test(sql[at] ?? '')) at += 1;
+  return at;
 }
 
 interface ParseFailure {
@@ -178,18 +249,28 @@ function parseUpToError(sql: string, map: OffsetMap, tokens: Token[]): { located
   return { located, failure };
 }
 
+/** Only a file mentioning a waiver needs its comments, and so the scanner, when it parses. */
+const MAY_HOLD_WAIVER = /platform-kit-ignore/i;
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f]/;
+
 /** Parses one migration file: statements with positions, waivers, meta-commands and the first syntax error. */
 export function parseMigration(path: string, text: string): ParsedMigration {
-  const map = new OffsetMap(text);
+  const map = offsetMapOf(text);
   const { sql, metaCommands } = blankMetaCommands(text, map);
-  const tokens = scanTokens(sql, map);
 
   let located: Located[];
   let syntaxError: SqlProblem | undefined;
+  let tokens: Token[] = [];
   const parsed = tryParse(sql);
   if ('stmts' in parsed) {
-    located = locateStatements(parsed.stmts, sql, map, tokens);
+    // The scanner-based path stays where its result differs: blanking a meta-command holding non-ASCII
+    // text shifts byte offsets, and the scanner fails on control characters (its JSON leaves them raw).
+    const needsTokens = MAY_HOLD_WAIVER.test(sql) || (metaCommands.length > 0 && NON_ASCII.test(text)) || RAW_CONTROL.test(sql);
+    if (needsTokens) tokens = scanTokens(sql, map);
+    located = locateStatements(parsed.stmts, sql, map, needsTokens ? tokens : undefined);
   } else {
+    tokens = scanTokens(sql, map);
     const partial = parseUpToError(sql, map, tokens);
     located = partial.located;
     const position = map.position(Math.min(partial.failure.offset, Math.max(text.length - 1, 0)));
@@ -199,7 +280,10 @@ export function parseMigration(path: string, text: string): ParsedMigration {
   const invalidWaivers: SqlProblem[] = [];
   const comments = tokens.filter(isComment);
   let previousEnd = 0;
-  const statements: SqlStatement[] = located.map((entry, index) => {
+  // Filled by push, so every file's list has the same elements kind whichever tier built it (a
+  // JIT-compiled map() makes holey arrays): the rules iterating it then stay optimized.
+  const statements: SqlStatement[] = [];
+  for (const [index, entry] of located.entries()) {
     const waivers: Waiver[] = [];
     for (const comment of comments) {
       if (comment.start < previousEnd || comment.start >= entry.start) continue;
@@ -210,7 +294,7 @@ export function parseMigration(path: string, text: string): ParsedMigration {
     previousEnd = entry.end;
     const start = map.position(entry.start);
     const trimmedEnd = sql.slice(entry.start, entry.end).trimEnd().length + entry.start;
-    return {
+    statements.push({
       index,
       text: sql.slice(entry.start, trimmedEnd),
       start: entry.start,
@@ -221,8 +305,8 @@ export function parseMigration(path: string, text: string): ParsedMigration {
       node: entry.node,
       kind: Object.keys(entry.node)[0] ?? 'Unknown',
       waivers,
-    };
-  });
+    });
+  }
   for (const comment of comments) {
     if (comment.start < previousEnd) continue;
     const { waiver, problem } = parseWaiver(comment, map);
@@ -237,10 +321,10 @@ export function parseMigration(path: string, text: string): ParsedMigration {
 
 /** Line and column of a character offset in a file, for findings inside a statement. */
 export function positionIn(text: string, offset: number): { line: number; column: number } {
-  return new OffsetMap(text).position(offset);
+  return offsetMapOf(text).position(offset);
 }
 
 /** libpg-query reports node `location`s as byte offsets into the parsed text; this converts them. */
 export function charOffsetOf(text: string, byteOffset: number): number {
-  return new OffsetMap(text).charOffset(byteOffset);
+  return offsetMapOf(text).charOffset(byteOffset);
 }

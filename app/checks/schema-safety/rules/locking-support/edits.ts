@@ -1,6 +1,7 @@
-import { parseSync, scanSync } from 'libpg-query';
+import { parseSync } from 'libpg-query';
 import type { Fix } from '../../../types.js';
 import { formatVersion, versionTime } from '../../hygiene/versions.js';
+import { scanTokens } from '../../sql/tokens.js';
 import type { MigrationRuleContext, ParsedMigration, SqlStatement } from '../../types.js';
 
 /** The text on the statement's first line before it, and on its last line after it (`;`, a comment, another statement). */
@@ -43,7 +44,7 @@ interface TextToken {
 export function tokensOf(text: string): TextToken[] {
   const cached = tokenCache.get(text);
   if (cached) return cached;
-  const tokens = scanTokens(text);
+  const tokens = scanTextTokens(text);
   if (tokenCache.size > 500) tokenCache.clear();
   tokenCache.set(text, tokens);
   return tokens;
@@ -51,20 +52,11 @@ export function tokensOf(text: string): TextToken[] {
 
 const tokenCache = new Map<string, TextToken[]>();
 
-function scanTokens(text: string): TextToken[] {
-  let tokens;
-  try {
-    tokens = scanSync(text).tokens;
-  } catch {
-    return [];
-  }
-  // eslint-disable-next-line no-control-regex
-  const ascii = /^[\x00-\x7f]*$/.test(text);
-  const bytes = ascii ? undefined : Buffer.from(text, 'utf8');
-  const charAt = (byte: number): number => (bytes ? bytes.subarray(0, byte).toString('utf8').length : byte);
-  return tokens
-    .filter((token) => token.tokenName !== 'SQL_COMMENT' && token.tokenName !== 'C_COMMENT')
-    .map((token) => ({ start: charAt(token.start), end: charAt(token.end), text: token.text, upper: token.text.toUpperCase(), keywordKind: token.keywordKind }));
+function scanTextTokens(text: string): TextToken[] {
+  const tokens: TextToken[] = [];
+  // push, not map(): see lintMigrationFiles.
+  for (const token of scanTokens(text)) tokens.push({ start: token.start, end: token.end, text: token.text, upper: token.text.toUpperCase(), keywordKind: token.keywordKind });
+  return tokens;
 }
 
 /** Inserts `insertion` right after the first token equal to `keyword` (case-insensitive); undefined when absent. */
@@ -136,7 +128,20 @@ export function writeFileFix(followUp: FollowUpFile, comment: string, sql: strin
 export function mentionedLater(file: ParsedMigration, statement: SqlStatement, identifier: string): boolean {
   const escaped = identifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`(^|[^\\w$])"?${escaped}"?($|[^\\w$])`, 'i');
-  return file.statements.some((other) => other.index > statement.index && pattern.test(other.text));
+  // A case-insensitive match holds the identifier's upper-case spelling: a cheap test first.
+  const upper = identifier.toUpperCase();
+  return file.statements.some((other) => other.index > statement.index && upperText(other).includes(upper) && pattern.test(other.text));
+}
+
+const upperTexts = new WeakMap<SqlStatement, string>();
+
+function upperText(statement: SqlStatement): string {
+  let upper = upperTexts.get(statement);
+  if (upper === undefined) {
+    upper = statement.text.toUpperCase();
+    upperTexts.set(statement, upper);
+  }
+  return upper;
 }
 
 /** Replacement for the statement's lines with `lines` (e.g. `SET LOCAL lock_timeout = '5s';`) written just before it. */

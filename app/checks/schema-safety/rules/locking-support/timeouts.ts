@@ -103,11 +103,10 @@ export function timeoutAnalysis(file: ParsedMigration, ctx: MigrationRuleContext
     if (hasLockFreeAlternative(statement, ctx.pgVersion)) continue;
     const at = model.positionOf(file, statement);
     const uses = locksOf(statement, ctx.pgVersion).filter((use) => blocksWrites(use.mode) && onExistingTable(use, model, at));
-    const point = (use: LockUse): TimeoutPoint => ({ statement, use, lockTimeoutSet: state.lock_timeout.on, statementTimeoutSet: state.statement_timeout.on });
     const blocking = uses[0];
-    if (blocking && !result.firstBlockingLock) result.firstBlockingLock = point(blocking);
+    if (blocking && !result.firstBlockingLock) result.firstBlockingLock = { statement, use: blocking, lockTimeoutSet: state.lock_timeout.on, statementTimeoutSet: state.statement_timeout.on };
     const long = uses.find((use) => use.longUnderLock);
-    if (long && !result.firstLongLock) result.firstLongLock = point(long);
+    if (long && !result.firstLongLock) result.firstLongLock = { statement, use: long, lockTimeoutSet: state.lock_timeout.on, statementTimeoutSet: state.statement_timeout.on };
     if (result.firstBlockingLock && result.firstLongLock) break;
   }
   byFile.set(file, result);

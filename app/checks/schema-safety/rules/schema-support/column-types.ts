@@ -70,8 +70,18 @@ function use(file: ParsedMigration, statement: SqlStatement, table: RangeVar, co
   };
 }
 
-/** Every column type the statement declares or changes. */
-export function columnTypeUses(file: ParsedMigration, statement: SqlStatement): ColumnTypeUse[] {
+const usesByStatement = new WeakMap<SqlStatement, { file: ParsedMigration; uses: readonly ColumnTypeUse[] }>();
+
+/** Every column type the statement declares or changes; read once per statement for all the type rules. */
+export function columnTypeUses(file: ParsedMigration, statement: SqlStatement): readonly ColumnTypeUse[] {
+  const cached = usesByStatement.get(statement);
+  if (cached?.file === file) return cached.uses;
+  const uses = readColumnTypeUses(file, statement);
+  usesByStatement.set(statement, { file, uses });
+  return uses;
+}
+
+function readColumnTypeUses(file: ParsedMigration, statement: SqlStatement): ColumnTypeUse[] {
   const uses: ColumnTypeUse[] = [];
   const create = nodeBody<{ relation?: RangeVar; tableElts?: unknown[] }>(statement.node, 'CreateStmt') ?? nodeBody<{ base?: { relation?: RangeVar; tableElts?: unknown[] } }>(statement.node, 'CreateForeignTableStmt')?.base;
   if (create?.relation) {

@@ -281,7 +281,8 @@ export function embeddedMigration(file: ParsedMigration): ParsedMigration | unde
     return undefined;
   }
   const blank = (text: string) => text.replace(/[^\n\r\t]/g, ' ');
-  const virtual: ParsedMigration = { path: file.path, text: '', statements: [], metaCommands: [], invalidWaivers: [] };
+  // The same fields in the same order as parseMigration's files: rules then see one object shape.
+  const virtual: ParsedMigration = { path: file.path, text: '', statements: [], syntaxError: undefined, metaCommands: [], invalidWaivers: [] };
   let text = '';
   let cursor = 0;
   for (const region of regions) {

@@ -1,5 +1,6 @@
 import { scanSync } from 'libpg-query';
 import type { Fix } from '../../../types.js';
+import { scanTokens } from '../../sql/tokens.js';
 import type { ParsedMigration, SqlStatement } from '../../types.js';
 
 /** A lexical token of a statement, at character offsets in its file. */
@@ -102,22 +103,15 @@ export function tokensOf(statement: SqlStatement): Token[] {
   let tokens = statementTokens.get(statement);
   if (tokens) return tokens;
   tokens = [];
-  try {
-    const ascii = ASCII.test(statement.text);
-    const bytes = ascii ? undefined : Buffer.from(statement.text, 'utf8');
-    const toChar = (byte: number) => (bytes ? bytes.subarray(0, byte).toString('utf8').length : byte);
-    for (const token of scanSync(statement.text).tokens) {
-      if (token.tokenName === 'SQL_COMMENT' || token.tokenName === 'C_COMMENT') continue;
-      tokens.push({
-        start: statement.start + toChar(token.start),
-        end: statement.start + toChar(token.end),
-        text: token.text,
-        keyword: token.keywordKind > 0 ? token.text.toLowerCase() : undefined,
-        name: token.tokenName,
-      });
-    }
-  } catch {
-    tokens = [];
+  // push, not map(): see lintMigrationFiles.
+  for (const token of scanTokens(statement.text)) {
+    tokens.push({
+      start: statement.start + token.start,
+      end: statement.start + token.end,
+      text: token.text,
+      keyword: token.keywordKind > 0 ? token.text.toLowerCase() : undefined,
+      name: token.tokenName,
+    });
   }
   statementTokens.set(statement, tokens);
   return tokens;
