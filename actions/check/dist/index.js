@@ -47050,7 +47050,7 @@ function scanSync(query) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3536);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7950);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7600);
 
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .runCheckAction */ .s)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -47060,7 +47060,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7950:
+/***/ 7600:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48599,44 +48599,65 @@ function parse_ensureParser() {
 }
 const WAIVER = /^--\s*platform-kit-ignore\b(.*)$/i;
 const META_COMMAND = /^[ \t]*\\[A-Za-z!?]/;
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
 /** Offsets from libpg-query are UTF-8 byte offsets; JavaScript strings index UTF-16 code units. */
 class OffsetMap {
     text;
     ascii;
     bytes;
-    lineStarts = [0];
+    lineStarts;
     constructor(text) {
         this.text = text;
-        // eslint-disable-next-line no-control-regex
-        this.ascii = /^[\x00-\x7f]*$/.test(text);
-        this.bytes = Buffer.from(text, 'utf8');
-        for (let index = 0; index < text.length; index += 1) {
-            if (text.charCodeAt(index) === 10)
-                this.lineStarts.push(index + 1);
-        }
+        this.ascii = !NON_ASCII.test(text);
     }
     charOffset(byteOffset) {
         if (this.ascii)
             return byteOffset;
+        this.bytes ??= Buffer.from(this.text, 'utf8');
         return this.bytes.subarray(0, byteOffset).toString('utf8').length;
     }
     /** 1-based line and column of a character offset. */
     position(offset) {
+        const lineStarts = (this.lineStarts ??= lineStartsOf(this.text));
         let low = 0;
-        let high = this.lineStarts.length - 1;
+        let high = lineStarts.length - 1;
         while (low < high) {
             const middle = (low + high + 1) >> 1;
-            if ((this.lineStarts[middle] ?? 0) <= offset)
+            if ((lineStarts[middle] ?? 0) <= offset)
                 low = middle;
             else
                 high = middle - 1;
         }
-        return { line: low + 1, column: offset - (this.lineStarts[low] ?? 0) + 1 };
+        return { line: low + 1, column: offset - (lineStarts[low] ?? 0) + 1 };
     }
+}
+function lineStartsOf(text) {
+    const lineStarts = [0];
+    for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1))
+        lineStarts.push(index + 1);
+    return lineStarts;
+}
+/**
+ * Rules ask for positions in the same few files over and over (one per finding); the maps of the
+ * files seen last are kept rather than rebuilt per call.
+ */
+const recentMaps = [];
+const RECENT_MAPS = 4;
+function offsetMapOf(text) {
+    for (const map of recentMaps)
+        if (map.text === text)
+            return map;
+    const map = new OffsetMap(text);
+    if (recentMaps.unshift(map) > RECENT_MAPS)
+        recentMaps.pop();
+    return map;
 }
 /** Blanks psql meta-commands (`\i file`, `\set x 1`) so the SQL parser sees only SQL; positions are kept. */
 function blankMetaCommands(text, map) {
     const metaCommands = [];
+    if (!text.includes('\\'))
+        return { sql: text, metaCommands };
     let inDollarQuote = null;
     let offset = 0;
     const lines = text.split('\n');
@@ -48695,12 +48716,27 @@ function parseWaiver(comment, map) {
 }
 /** Statement spans in characters, starting at their first token rather than after the previous `;`. */
 function locateStatements(raw, sql, map, tokens, baseByte = 0) {
+    let cursor = 0;
     return raw.map((entry) => {
         const startByte = baseByte + (entry.stmt_location ?? 0);
         const endByte = entry.stmt_len === undefined || entry.stmt_len === 0 ? Buffer.byteLength(sql, 'utf8') : startByte + entry.stmt_len;
         let start = map.charOffset(startByte);
         const end = map.charOffset(endByte);
-        const first = tokens.find((token) => token.start >= start && token.start < end && !isComment(token));
+        if (tokens === undefined)
+            return { node: entry.stmt, start: firstTokenAt(sql, start, end), end };
+        // Statements come in file order, so one cursor walks the tokens once.
+        while (cursor < tokens.length && (tokens[cursor]?.start ?? 0) < start)
+            cursor += 1;
+        let first;
+        for (let index = cursor; index < tokens.length; index += 1) {
+            const token = tokens[index];
+            if (token.start >= end)
+                break;
+            if (!isComment(token)) {
+                first = token;
+                break;
+            }
+        }
         if (first)
             start = first.start;
         else
@@ -48708,6 +48744,50 @@ function locateStatements(raw, sql, map, tokens, baseByte = 0) {
                 start += 1;
         return { node: entry.stmt, start, end };
     });
+}
+/**
+ * The first token at or after `from`: skips what PostgreSQL's lexer skips between statements
+ * (its whitespace, `--` comments and nested `/* *\/` comments), without scanning the file.
+ */
+function firstTokenAt(sql, from, end) {
+    let at = from;
+    while (at < end) {
+        const code = sql.charCodeAt(at);
+        // space, \t, \n, \v, \f, \r
+        if (code === 32 || (code >= 9 && code <= 13)) {
+            at += 1;
+        }
+        else if (code === 45 && sql.charCodeAt(at + 1) === 45) {
+            at += 2;
+            while (at < sql.length && sql.charCodeAt(at) !== 10 && sql.charCodeAt(at) !== 13)
+                at += 1;
+        }
+        else if (code === 47 && sql.charCodeAt(at + 1) === 42) {
+            let depth = 1;
+            at += 2;
+            while (at < sql.length && depth > 0) {
+                if (sql.charCodeAt(at) === 47 && sql.charCodeAt(at + 1) === 42) {
+                    depth += 1;
+                    at += 2;
+                }
+                else if (sql.charCodeAt(at) === 42 && sql.charCodeAt(at + 1) === 47) {
+                    depth -= 1;
+                    at += 2;
+                }
+                else {
+                    at += 1;
+                }
+            }
+        }
+        else {
+            return at;
+        }
+    }
+    // Only comments: cannot happen for a parsed statement; kept as the scanner-based path behaves.
+    at = from;
+    while (at < end && /\s/.test(sql[at] ?? ''))
+        at += 1;
+    return at;
 }
 function tryParse(sql) {
     try {
@@ -48744,18 +48824,28 @@ function parseUpToError(sql, map, tokens) {
     const located = 'stmts' in parsedPrefix ? locateStatements(parsedPrefix.stmts, prefix, map, tokens) : [];
     return { located, failure };
 }
+/** Only a file mentioning a waiver needs its comments, and so the scanner, when it parses. */
+const MAY_HOLD_WAIVER = /platform-kit-ignore/i;
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f]/;
 /** Parses one migration file: statements with positions, waivers, meta-commands and the first syntax error. */
 function parse_parseMigration(path, text) {
-    const map = new OffsetMap(text);
+    const map = offsetMapOf(text);
     const { sql, metaCommands } = blankMetaCommands(text, map);
-    const tokens = scanTokens(sql, map);
     let located;
     let syntaxError;
+    let tokens = [];
     const parsed = tryParse(sql);
     if ('stmts' in parsed) {
-        located = locateStatements(parsed.stmts, sql, map, tokens);
+        // The scanner-based path stays where its result differs: blanking a meta-command holding non-ASCII
+        // text shifts byte offsets, and the scanner fails on control characters (its JSON leaves them raw).
+        const needsTokens = MAY_HOLD_WAIVER.test(sql) || (metaCommands.length > 0 && NON_ASCII.test(text)) || RAW_CONTROL.test(sql);
+        if (needsTokens)
+            tokens = scanTokens(sql, map);
+        located = locateStatements(parsed.stmts, sql, map, needsTokens ? tokens : undefined);
     }
     else {
+        tokens = scanTokens(sql, map);
         const partial = parseUpToError(sql, map, tokens);
         located = partial.located;
         const position = map.position(Math.min(partial.failure.offset, Math.max(text.length - 1, 0)));
@@ -48764,7 +48854,10 @@ function parse_parseMigration(path, text) {
     const invalidWaivers = [];
     const comments = tokens.filter(isComment);
     let previousEnd = 0;
-    const statements = located.map((entry, index) => {
+    // Filled by push, so every file's list has the same elements kind whichever tier built it (a
+    // JIT-compiled map() makes holey arrays): the rules iterating it then stay optimized.
+    const statements = [];
+    for (const [index, entry] of located.entries()) {
         const waivers = [];
         for (const comment of comments) {
             if (comment.start < previousEnd || comment.start >= entry.start)
@@ -48778,7 +48871,7 @@ function parse_parseMigration(path, text) {
         previousEnd = entry.end;
         const start = map.position(entry.start);
         const trimmedEnd = sql.slice(entry.start, entry.end).trimEnd().length + entry.start;
-        return {
+        statements.push({
             index,
             text: sql.slice(entry.start, trimmedEnd),
             start: entry.start,
@@ -48789,8 +48882,8 @@ function parse_parseMigration(path, text) {
             node: entry.node,
             kind: Object.keys(entry.node)[0] ?? 'Unknown',
             waivers,
-        };
-    });
+        });
+    }
     for (const comment of comments) {
         if (comment.start < previousEnd)
             continue;
@@ -48805,11 +48898,11 @@ function parse_parseMigration(path, text) {
 }
 /** Line and column of a character offset in a file, for findings inside a statement. */
 function positionIn(text, offset) {
-    return new OffsetMap(text).position(offset);
+    return offsetMapOf(text).position(offset);
 }
 /** libpg-query reports node `location`s as byte offsets into the parsed text; this converts them. */
 function charOffsetOf(text, byteOffset) {
-    return new OffsetMap(text).charOffset(byteOffset);
+    return offsetMapOf(text).charOffset(byteOffset);
 }
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/hygiene/compare.js
@@ -49269,7 +49362,264 @@ async function checkMigrationHygiene(changeSet, options) {
     return results.flat();
 }
 
+;// CONCATENATED MODULE: ./app/checks/schema-safety/sql/tokens.js
+
+/**
+ * The tokens libpg-query's scanner finds in `text`, comments left out; empty when it rejects the
+ * text. The scanner's JSON costs about 4 µs a token, so the common shapes of SQL (words, quoted
+ * names, strings, dollar-quoted bodies, integers, operators) are split here, each distinct word or
+ * operator classified once by the scanner itself; anything else goes to the scanner whole.
+ */
+function tokens_scanTokens(text) {
+    return splitTokens(text) ?? scanTokensWithLibrary(text);
+}
+/** The same as scanTokens, from the scanner alone. */
+function scanTokensWithLibrary(text) {
+    let scanned;
+    try {
+        scanned = (0,wasm.scanSync)(text).tokens;
+    }
+    catch {
+        return [];
+    }
+    const bytes = tokens_NON_ASCII.test(text) ? Buffer.from(text, 'utf8') : undefined;
+    const charAt = (byte) => (bytes ? bytes.subarray(0, byte).toString('utf8').length : byte);
+    const tokens = [];
+    for (const token of scanned) {
+        if (token.tokenName === 'SQL_COMMENT' || token.tokenName === 'C_COMMENT')
+            continue;
+        tokens.push({ start: charAt(token.start), end: charAt(token.end), text: token.text, tokenName: token.tokenName, keywordKind: token.keywordKind });
+    }
+    return tokens;
+}
+// eslint-disable-next-line no-control-regex
+const tokens_NON_ASCII = /[^\x00-\x7f]/;
+/** Words and operators as the scanner classifies them alone: a keyword is one whatever surrounds it. */
+const classified = new Map();
+const MAX_CLASSIFIED = 20_000;
+function classify(text) {
+    let known = classified.get(text);
+    if (known !== undefined)
+        return known;
+    known = null;
+    try {
+        const [token, ...rest] = (0,wasm.scanSync)(text).tokens;
+        if (token && rest.length === 0 && token.start === 0 && token.text === text)
+            known = { tokenName: token.tokenName, keywordKind: token.keywordKind };
+    }
+    catch {
+        known = null;
+    }
+    if (classified.size >= MAX_CLASSIFIED)
+        classified.clear();
+    classified.set(text, known);
+    return known;
+}
+const isSpace = (code) => code === 32 || (code >= 9 && code <= 13);
+const tokens_isDigit = (code) => code >= 48 && code <= 57;
+const isIdentStart = (code) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code >= 128;
+const isIdentCont = (code) => isIdentStart(code) || tokens_isDigit(code) || code === 36;
+/** PostgreSQL's op_chars: ~ ! @ # ^ & | ` ? + - * / % < > = */
+const isOpChar = (code) => code === 126 || code === 33 || code === 64 || code === 35 || code === 94 || code === 38 || code === 124 || code === 96 || code === 63 || code === 43 || code === 45 || code === 42 || code === 47 || code === 37 || code === 60 || code === 62 || code === 61;
+/** Characters that keep a trailing `+` / `-` on an operator: ~ ! @ # ^ & | ` ? % */
+const keepsTrailingSign = (code) => code === 126 || code === 33 || code === 64 || code === 35 || code === 94 || code === 38 || code === 124 || code === 96 || code === 63 || code === 37;
+/** Index after the comment starting at `at` (`--` or `/*`, nested), or -1 when a block comment is not closed. */
+function tokens_skipComment(text, at) {
+    if (text.charCodeAt(at) === 45) {
+        let index = at + 2;
+        while (index < text.length && text.charCodeAt(index) !== 10 && text.charCodeAt(index) !== 13)
+            index += 1;
+        return index;
+    }
+    let depth = 1;
+    let index = at + 2;
+    while (index < text.length) {
+        const code = text.charCodeAt(index);
+        if (code === 47 && text.charCodeAt(index + 1) === 42) {
+            depth += 1;
+            index += 2;
+        }
+        else if (code === 42 && text.charCodeAt(index + 1) === 47) {
+            depth -= 1;
+            index += 2;
+            if (depth === 0)
+                return index;
+        }
+        else {
+            index += 1;
+        }
+    }
+    return -1;
+}
+const startsComment = (text, at) => {
+    const code = text.charCodeAt(at);
+    const next = text.charCodeAt(at + 1);
+    return (code === 45 && next === 45) || (code === 47 && next === 42);
+};
+/** The next character that is not blank or in a comment (-1 at the end, or inside an unclosed comment). */
+function nextSignificant(text, from) {
+    let index = from;
+    while (index < text.length) {
+        if (isSpace(text.charCodeAt(index)))
+            index += 1;
+        else if (startsComment(text, index)) {
+            index = tokens_skipComment(text, index);
+            if (index < 0)
+                return -1;
+        }
+        else
+            return text.charCodeAt(index);
+    }
+    return -1;
+}
+// eslint-disable-next-line no-control-regex
+const UNSCANNABLE = /[\x00-\x08\x0b\x0c\x0e-\x1f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z_0-9\u0080-\uffff]*)?\$/y;
+/**
+ * Splits `text` the way PostgreSQL's lexer (scan.l) does, or gives up (undefined) on anything it
+ * does not split the same way for certain: escape and Unicode strings, numbers other than small
+ * integers, parameters, adjacent string literals (which may continue one another), lexer errors.
+ */
+function splitTokens(text) {
+    // The scanner reads a C string (it stops at NUL) of UTF-8 (a lone surrogate becomes U+FFFD), and
+    // its JSON leaves control characters other than tab and line breaks unescaped (so it fails).
+    if (UNSCANNABLE.test(text))
+        return undefined;
+    const tokens = [];
+    let at = 0;
+    while (at < text.length) {
+        const code = text.charCodeAt(at);
+        if (isSpace(code)) {
+            at += 1;
+            continue;
+        }
+        if (startsComment(text, at)) {
+            at = tokens_skipComment(text, at);
+            if (at < 0)
+                return undefined;
+            continue;
+        }
+        const start = at;
+        let tokenName;
+        let keywordKind = 0;
+        if (isIdentStart(code)) {
+            at += 1;
+            while (at < text.length && isIdentCont(text.charCodeAt(at)))
+                at += 1;
+            const next = text.charCodeAt(at);
+            // b'..', e'..', n'..', x'..' and u&'..' / u&".." are other kinds of literal.
+            if (at - start === 1 && ((next === 39 && 'bBeEnNxX'.includes(text[start])) || (next === 38 && (code === 117 || code === 85))))
+                return undefined;
+            const known = classify(text.slice(start, at));
+            if (!known)
+                return undefined;
+            tokenName = known.tokenName;
+            keywordKind = known.keywordKind;
+        }
+        else if (code === 34) {
+            // "quoted identifier", "" inside for a quote
+            at += 1;
+            for (;;) {
+                const close = text.indexOf('"', at);
+                if (close < 0)
+                    return undefined;
+                at = close + 1;
+                if (text.charCodeAt(at) !== 34)
+                    break;
+                at += 1;
+            }
+            if (at - start === 2)
+                return undefined;
+            tokenName = 'IDENT';
+        }
+        else if (code === 39) {
+            // 'string', '' inside for a quote (backslashes are literal: standard_conforming_strings)
+            at += 1;
+            for (;;) {
+                const close = text.indexOf("'", at);
+                if (close < 0)
+                    return undefined;
+                at = close + 1;
+                if (text.charCodeAt(at) !== 39)
+                    break;
+                at += 1;
+            }
+            // A string followed (across a line break) by another one continues it.
+            if (nextSignificant(text, at) === 39)
+                return undefined;
+            tokenName = 'SCONST';
+        }
+        else if (code === 36) {
+            DOLLAR_TAG.lastIndex = at;
+            const tag = DOLLAR_TAG.exec(text);
+            if (!tag)
+                return undefined;
+            const close = text.indexOf(tag[0], at + tag[0].length);
+            if (close < 0)
+                return undefined;
+            at = close + tag[0].length;
+            tokenName = 'SCONST';
+        }
+        else if (tokens_isDigit(code)) {
+            at += 1;
+            while (at < text.length && tokens_isDigit(text.charCodeAt(at)))
+                at += 1;
+            const next = text.charCodeAt(at);
+            // Decimals, exponents, 1_000, 0x1F, trailing junk, and integers past int4 (which scan as FCONST).
+            if (at - start > 9 || next === 46 || next === 36 || isIdentStart(next))
+                return undefined;
+            tokenName = 'ICONST';
+        }
+        else if (isOpChar(code)) {
+            while (at < text.length && isOpChar(text.charCodeAt(at)))
+                at += 1;
+            // As scan.l: an operator ends where a comment starts, and loses trailing + and - unless it holds ~ ! @ # ^ & | ` ? %.
+            let end = at;
+            for (let index = start + 1; index < at - 1; index += 1) {
+                if (startsComment(text, index)) {
+                    end = index;
+                    break;
+                }
+            }
+            const last = text.charCodeAt(end - 1);
+            if (end - start > 1 && (last === 43 || last === 45)) {
+                let keeps = false;
+                for (let index = start; index < end - 1; index += 1)
+                    if (keepsTrailingSign(text.charCodeAt(index)))
+                        keeps = true;
+                if (!keeps) {
+                    do
+                        end -= 1;
+                    while (end - start > 1 && (text.charCodeAt(end - 1) === 43 || text.charCodeAt(end - 1) === 45));
+                }
+            }
+            at = end;
+            const known = classify(text.slice(start, at));
+            if (!known)
+                return undefined;
+            tokenName = known.tokenName;
+        }
+        else if (code === 44 || code === 40 || code === 41 || code === 91 || code === 93 || code === 59 || code === 58 || code === 46) {
+            // , ( ) [ ] ; and : :: := and . ..
+            const next = text.charCodeAt(at + 1);
+            if (code === 46 && tokens_isDigit(next))
+                return undefined;
+            at += (code === 58 && (next === 58 || next === 61)) || (code === 46 && next === 46) ? 2 : 1;
+            const known = classify(text.slice(start, at));
+            if (!known)
+                return undefined;
+            tokenName = known.tokenName;
+        }
+        else {
+            return undefined;
+        }
+        tokens.push({ start, end: at, text: text.slice(start, at), tokenName, keywordKind });
+    }
+    return tokens;
+}
+
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/rules/locking-support/edits.js
+
 
 
 /** The text on the statement's first line before it, and on its last line after it (`;`, a comment, another statement). */
@@ -49304,28 +49654,19 @@ function tokensOf(text) {
     const cached = tokenCache.get(text);
     if (cached)
         return cached;
-    const tokens = edits_scanTokens(text);
+    const tokens = scanTextTokens(text);
     if (tokenCache.size > 500)
         tokenCache.clear();
     tokenCache.set(text, tokens);
     return tokens;
 }
 const tokenCache = new Map();
-function edits_scanTokens(text) {
-    let tokens;
-    try {
-        tokens = (0,wasm.scanSync)(text).tokens;
-    }
-    catch {
-        return [];
-    }
-    // eslint-disable-next-line no-control-regex
-    const ascii = /^[\x00-\x7f]*$/.test(text);
-    const bytes = ascii ? undefined : Buffer.from(text, 'utf8');
-    const charAt = (byte) => (bytes ? bytes.subarray(0, byte).toString('utf8').length : byte);
-    return tokens
-        .filter((token) => token.tokenName !== 'SQL_COMMENT' && token.tokenName !== 'C_COMMENT')
-        .map((token) => ({ start: charAt(token.start), end: charAt(token.end), text: token.text, upper: token.text.toUpperCase(), keywordKind: token.keywordKind }));
+function scanTextTokens(text) {
+    const tokens = [];
+    // push, not map(): see lintMigrationFiles.
+    for (const token of tokens_scanTokens(text))
+        tokens.push({ start: token.start, end: token.end, text: token.text, upper: token.text.toUpperCase(), keywordKind: token.keywordKind });
+    return tokens;
 }
 /** Inserts `insertion` right after the first token equal to `keyword` (case-insensitive); undefined when absent. */
 function insertAfterKeyword(text, keyword, insertion) {
@@ -49390,7 +49731,18 @@ function writeFileFix(followUp, comment, sql, description) {
 function mentionedLater(file, statement, identifier) {
     const escaped = identifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const pattern = new RegExp(`(^|[^\\w$])"?${escaped}"?($|[^\\w$])`, 'i');
-    return file.statements.some((other) => other.index > statement.index && pattern.test(other.text));
+    // A case-insensitive match holds the identifier's upper-case spelling: a cheap test first.
+    const upper = identifier.toUpperCase();
+    return file.statements.some((other) => other.index > statement.index && upperText(other).includes(upper) && pattern.test(other.text));
+}
+const upperTexts = new WeakMap();
+function upperText(statement) {
+    let upper = upperTexts.get(statement);
+    if (upper === undefined) {
+        upper = statement.text.toUpperCase();
+        upperTexts.set(statement, upper);
+    }
+    return upper;
 }
 /** Replacement for the statement's lines with `lines` (e.g. `SET LOCAL lock_timeout = '5s';`) written just before it. */
 function prependToStatement(file, statement, lines) {
@@ -49417,12 +49769,23 @@ function appendToStatement(text, suffix) {
 }
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/sql/ast.js
-/** The type of a wrapped node: `{ CreateStmt: {...} }` → `CreateStmt`. */
+/**
+ * The type of a wrapped node: `{ CreateStmt: {...} }` → `CreateStmt`. Rules ask this of every node
+ * they look at, so it reads the keys without collecting them (the AST is plain JSON: no inherited keys).
+ */
 function nodeKind(node) {
     if (!node || typeof node !== 'object' || Array.isArray(node))
         return undefined;
-    const keys = Object.keys(node);
-    return keys.length === 1 && /^[A-Z]/.test(keys[0] ?? '') ? keys[0] : undefined;
+    let kind;
+    for (const key in node) {
+        if (kind !== undefined)
+            return undefined;
+        kind = key;
+    }
+    if (kind === undefined)
+        return undefined;
+    const first = kind.charCodeAt(0);
+    return first >= 65 && first <= 90 ? kind : undefined;
 }
 /** The fields of a wrapped node: `{ CreateStmt: body }` → body (or undefined when it is another kind). */
 function nodeBody(node, kind) {
@@ -49438,7 +49801,8 @@ function nodeBody(node, kind) {
 function walk(node, visit) {
     if (Array.isArray(node)) {
         for (const item of node)
-            walk(item, visit);
+            if (item && typeof item === 'object')
+                walk(item, visit);
         return;
     }
     if (!node || typeof node !== 'object')
@@ -49451,8 +49815,12 @@ function walk(node, visit) {
         walk(body, visit);
         return;
     }
-    for (const value of Object.values(node))
-        walk(value, visit);
+    const record = node;
+    for (const key in record) {
+        const value = record[key];
+        if (value && typeof value === 'object')
+            walk(value, visit);
+    }
 }
 /** Every wrapped node of a kind below `node`. */
 function findAll(node, kind) {
@@ -51099,13 +51467,12 @@ function timeoutAnalysis(file, ctx) {
             continue;
         const at = model.positionOf(file, statement);
         const uses = locksOf(statement, ctx.pgVersion).filter((use) => blocksWrites(use.mode) && onExistingTable(use, model, at));
-        const point = (use) => ({ statement, use, lockTimeoutSet: state.lock_timeout.on, statementTimeoutSet: state.statement_timeout.on });
         const blocking = uses[0];
         if (blocking && !result.firstBlockingLock)
-            result.firstBlockingLock = point(blocking);
+            result.firstBlockingLock = { statement, use: blocking, lockTimeoutSet: state.lock_timeout.on, statementTimeoutSet: state.statement_timeout.on };
         const long = uses.find((use) => use.longUnderLock);
         if (long && !result.firstLongLock)
-            result.firstLongLock = point(long);
+            result.firstLongLock = { statement, use: long, lockTimeoutSet: state.lock_timeout.on, statementTimeoutSet: state.statement_timeout.on };
         if (result.firstBlockingLock && result.firstLongLock)
             break;
     }
@@ -51428,7 +51795,7 @@ const ban_alter_domain_with_add_constraint_rule = defineRule({
 
 
 /** Statements Postgres refuses inside a transaction block, as far as migrations use them. */
-function classify(statement, model, at) {
+function ban_concurrent_index_creation_in_transaction_classify(statement, model, at) {
     const node = statement.node;
     switch (statement.kind) {
         case 'IndexStmt': {
@@ -51495,7 +51862,7 @@ const ban_concurrent_index_creation_in_transaction_rule = defineRule({
     const model = changeModel(file, ctx);
     const hits = [];
     for (const statement of file.statements) {
-        const found = classify(statement, model, model.positionOf(file, statement));
+        const found = ban_concurrent_index_creation_in_transaction_classify(statement, model, model.positionOf(file, statement));
         if (!found || runsOutsideTransaction(file, ctx, statement))
             continue;
         const reason = ownFileReason(ctx, found.what);
@@ -52201,6 +52568,7 @@ const lockingRules = [
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/rules/schema-support/text.js
 
+
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 const fileIndexes = new WeakMap();
@@ -52285,24 +52653,15 @@ function text_tokensOf(statement) {
     if (tokens)
         return tokens;
     tokens = [];
-    try {
-        const ascii = ASCII.test(statement.text);
-        const bytes = ascii ? undefined : Buffer.from(statement.text, 'utf8');
-        const toChar = (byte) => (bytes ? bytes.subarray(0, byte).toString('utf8').length : byte);
-        for (const token of (0,wasm.scanSync)(statement.text).tokens) {
-            if (token.tokenName === 'SQL_COMMENT' || token.tokenName === 'C_COMMENT')
-                continue;
-            tokens.push({
-                start: statement.start + toChar(token.start),
-                end: statement.start + toChar(token.end),
-                text: token.text,
-                keyword: token.keywordKind > 0 ? token.text.toLowerCase() : undefined,
-                name: token.tokenName,
-            });
-        }
-    }
-    catch {
-        tokens = [];
+    // push, not map(): see lintMigrationFiles.
+    for (const token of tokens_scanTokens(statement.text)) {
+        tokens.push({
+            start: statement.start + token.start,
+            end: statement.start + token.end,
+            text: token.text,
+            keyword: token.keywordKind > 0 ? token.text.toLowerCase() : undefined,
+            name: token.tokenName,
+        });
     }
     statementTokens.set(statement, tokens);
     return tokens;
@@ -52729,7 +53088,8 @@ function embeddedMigration(file) {
         return undefined;
     }
     const blank = (text) => text.replace(/[^\n\r\t]/g, ' ');
-    const virtual = { path: file.path, text: '', statements: [], metaCommands: [], invalidWaivers: [] };
+    // The same fields in the same order as parseMigration's files: rules then see one object shape.
+    const virtual = { path: file.path, text: '', statements: [], syntaxError: undefined, metaCommands: [], invalidWaivers: [] };
     let text = '';
     let cursor = 0;
     for (const region of regions) {
@@ -53186,8 +53546,17 @@ function use(file, statement, table, column, context, columnDef, keys) {
         keyLike: isKeyColumn({ ...columnDef, colname: column }, type, keys),
     };
 }
-/** Every column type the statement declares or changes. */
+const usesByStatement = new WeakMap();
+/** Every column type the statement declares or changes; read once per statement for all the type rules. */
 function columnTypeUses(file, statement) {
+    const cached = usesByStatement.get(statement);
+    if (cached?.file === file)
+        return cached.uses;
+    const uses = readColumnTypeUses(file, statement);
+    usesByStatement.set(statement, { file, uses });
+    return uses;
+}
+function readColumnTypeUses(file, statement) {
     const uses = [];
     const create = nodeBody(statement.node, 'CreateStmt') ?? nodeBody(statement.node, 'CreateForeignTableStmt')?.base;
     if (create?.relation) {
@@ -53698,9 +54067,13 @@ function assignments(file, targets) {
         return target?.name ? [{ name: target.name, offset: located(file, target.location), partial: (target.indirection?.length ?? 0) > 0 }] : [];
     });
 }
+/** Nodes holding only names and constants: no statement or select list below them. */
+const LEAVES = new Set(['String', 'A_Const', 'Integer', 'Float', 'Boolean', 'BitString', 'ColumnRef', 'ParamRef', 'A_Star', 'RoleSpec']);
 function groups(file, statement) {
     const found = [];
     walk(statement.node, (kind, body) => {
+        if (LEAVES.has(kind))
+            return false;
         if (kind === 'UpdateStmt')
             found.push({ kind: 'assignment', names: assignments(file, body.targetList) });
         if (kind === 'InsertStmt') {
@@ -54045,8 +54418,21 @@ function truncateIdentifier(name) {
     return out;
 }
 const WORD = /[A-Za-z0-9_$\u0080-\uffff]{16,}|"(?:[^"]|""){16,}"/g;
+/**
+ * A match of WORD over 63 bytes spans 64 word characters, or 62 quoted ones (31 when `""` occurs), in
+ * ASCII text, and 22 or 21 in any text (a UTF-16 unit is at most 3 bytes): one test, collecting no
+ * match, rules out most statements.
+ */
+const LONG_ASCII_RUN = /[A-Za-z0-9_$]{64}|"[^"]{62,}"/;
+const LONG_ASCII_RUN_ESCAPED = /[A-Za-z0-9_$]{64}|"(?:[^"]|""){31,}"/;
+const LONG_RUN = /[A-Za-z0-9_$\u0080-\uffff]{22}|"(?:[^"]|""){21,}"/;
+// eslint-disable-next-line no-control-regex
+const identifier_too_long_NON_ASCII = /[^\x00-\x7f]/;
 /** Scanning is the expensive part: only statements holding a run of text longer than 63 bytes can have such a name. */
 function mayHoldLongName(text) {
+    const quick = identifier_too_long_NON_ASCII.test(text) ? LONG_RUN : text.includes('""') ? LONG_ASCII_RUN_ESCAPED : LONG_ASCII_RUN;
+    if (!quick.test(text))
+        return false;
     for (const match of text.matchAll(WORD))
         if (Buffer.byteLength(match[0], 'utf8') > MAX_BYTES)
             return true;
@@ -54215,7 +54601,10 @@ function perRowCalls(expression) {
         const body = node[kind] ?? {};
         if (kind === 'FuncCall') {
             const name = (body.funcname ?? []).map((part) => stringValue(part) ?? '').join('.');
-            const select = [...stack].reverse().find((frame) => frame.kind === 'SelectStmt');
+            let select;
+            for (let index = stack.length - 1; index >= 0 && !select; index -= 1)
+                if (stack[index]?.kind === 'SelectStmt')
+                    select = stack[index];
             const wrapped = select !== undefined && !select.body.fromClause;
             if (AUTH_FUNCTIONS.has(name) && !wrapped && typeof body.location === 'number') {
                 calls.push({ name, location: body.location });
@@ -54249,7 +54638,8 @@ const policy_auth_per_row_rule = defineSchemaRule({
             const edits = [];
             for (const call of calls) {
                 const start = charOffset(file, call.location);
-                const open = tokens.findIndex((token, index) => index >= tokenIndexAt(tokens, start) && token.text === '(');
+                const from = tokenIndexAt(tokens, start);
+                const open = tokens.findIndex((token, index) => index >= from && token.text === '(');
                 const close = open < 0 ? -1 : matchingParen(tokens, open);
                 const end = tokens[close]?.end;
                 if (end === undefined)
@@ -54541,10 +54931,11 @@ const prefer_robust_stmts_rule = defineSchemaRule({
     embedded: false,
     check(file, ctx) {
         const hits = [];
-        const splitting = file.statements.map((statement) => nonTransactional(statement, ctx)).find(Boolean);
+        const nonTransactionals = file.statements.map((statement) => nonTransactional(statement, ctx));
+        const splitting = nonTransactionals.find(Boolean);
         let explicitTransaction = false;
         const droppedConstraints = new Set();
-        for (const statement of file.statements) {
+        for (const [position, statement] of file.statements.entries()) {
             const transaction = nodeBody(statement.node, 'TransactionStmt');
             if (transaction) {
                 if (transaction.kind === 'TRANS_STMT_BEGIN' || transaction.kind === 'TRANS_STMT_START')
@@ -54553,7 +54944,7 @@ const prefer_robust_stmts_rule = defineSchemaRule({
                     explicitTransaction = false;
                 continue;
             }
-            const own = nonTransactional(statement, ctx);
+            const own = nonTransactionals[position];
             let reason;
             if (own)
                 reason = `${own} cannot run inside a transaction, so it stays applied when a later statement fails, and the next run meets it again`;
@@ -54729,20 +55120,22 @@ const require_enum_value_ordering_rule = defineSchemaRule({
 
 
 
-function unqualifiedNames(file, statement) {
-    const fromRangeVar = (rangeVar) => rangeVar?.relname && !rangeVar.schemaname && rangeVar.relpersistence !== 't' && rangeVar.location !== undefined
+function fromRangeVar(file, rangeVar) {
+    return rangeVar?.relname && !rangeVar.schemaname && rangeVar.relpersistence !== 't' && rangeVar.location !== undefined
         ? [{ name: rangeVar.relname, offset: charOffset(file, rangeVar.location) }]
         : [];
+}
+function unqualifiedNames(file, statement) {
     const { node } = statement;
     const create = nodeBody(node, 'CreateStmt');
     if (create)
-        return fromRangeVar(create.relation);
+        return fromRangeVar(file, create.relation);
     const createAs = nodeBody(node, 'CreateTableAsStmt');
     if (createAs?.objtype === 'OBJECT_TABLE')
-        return fromRangeVar(createAs.into?.rel);
+        return fromRangeVar(file, createAs.into?.rel);
     const alter = nodeBody(node, 'AlterTableStmt');
     if (alter?.objtype === 'OBJECT_TABLE')
-        return fromRangeVar(alter.relation);
+        return fromRangeVar(file, alter.relation);
     const drop = nodeBody(node, 'DropStmt');
     if (drop?.removeType !== 'OBJECT_TABLE')
         return [];
@@ -55118,7 +55511,12 @@ function lintParsedMigrations(files, options) {
 /** Static rules only, on files given as text (`platform-kit migrations lint`, benchmarks). */
 async function lintMigrationFiles(files, options) {
     await ensureParser();
-    return lintParsedMigrations(files.map((file) => parseMigration(file.path, file.text)), options);
+    // Filled by push rather than map(), whose JIT-compiled form makes holey arrays: every rule walks
+    // this list, and a second array shape would send their compiled code back to the compiler.
+    const parsed = [];
+    for (const file of files)
+        parsed.push(parseMigration(file.path, file.text));
+    return lintParsedMigrations(parsed, options);
 }
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/lints/sql.generated.js
@@ -86276,6 +86674,8 @@ const configSchema = strictObject({
         drafts: schemas_enum(['check', 'skip']).default('check'),
         /** Whether the App keeps one sticky summary comment on the PR. */
         comment: schemas_boolean().default(true),
+        /** Whether fixes that rewrite lines of the diff are posted as GitHub suggested changes (one review per event, new ones only). */
+        suggestions: schemas_boolean().default(true),
     })
         .prefault({}),
     checks: strictObject({
