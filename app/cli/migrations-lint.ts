@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { conclusionOf, sortFindings } from '../checks/engine.js';
@@ -84,7 +84,8 @@ export async function lintMigrationsCommand(request: MigrationsLintRequest, cwd:
     const absolute = resolve(cwd, file);
     let text: string;
     try {
-      text = await readFile(absolute, 'utf8');
+      // Read one after the other anyway: a promise per small file costs more than the read itself.
+      text = readFileSync(absolute, 'utf8');
     } catch (error) {
       throw new MigrationsUsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }

@@ -48716,35 +48716,42 @@ function parseWaiver(comment, map) {
 }
 /** Statement spans in characters, starting at their first token rather than after the previous `;`. */
 function locateStatements(raw, sql, map, tokens, baseByte = 0) {
+    const located = [];
     let cursor = 0;
-    return raw.map((entry) => {
+    for (const entry of raw) {
         const startByte = baseByte + (entry.stmt_location ?? 0);
         const endByte = entry.stmt_len === undefined || entry.stmt_len === 0 ? Buffer.byteLength(sql, 'utf8') : startByte + entry.stmt_len;
         let start = map.charOffset(startByte);
         const end = map.charOffset(endByte);
-        if (tokens === undefined)
-            return { node: entry.stmt, start: firstTokenAt(sql, start, end), end };
-        // Statements come in file order, so one cursor walks the tokens once.
-        while (cursor < tokens.length && (tokens[cursor]?.start ?? 0) < start)
-            cursor += 1;
-        let first;
-        for (let index = cursor; index < tokens.length; index += 1) {
-            const token = tokens[index];
-            if (token.start >= end)
-                break;
-            if (!isComment(token)) {
-                first = token;
-                break;
-            }
+        if (tokens === undefined) {
+            start = firstTokenAt(sql, start, end);
         }
-        if (first)
-            start = first.start;
-        else
-            while (start < end && /\s/.test(sql[start] ?? ''))
-                start += 1;
-        return { node: entry.stmt, start, end };
-    });
+        else {
+            // Statements come in file order, so one cursor walks the tokens once.
+            while (cursor < tokens.length && (tokens[cursor]?.start ?? 0) < start)
+                cursor += 1;
+            let first;
+            for (let index = cursor; index < tokens.length; index += 1) {
+                const token = tokens[index];
+                if (token.start >= end)
+                    break;
+                if (!isComment(token)) {
+                    first = token;
+                    break;
+                }
+            }
+            if (first)
+                start = first.start;
+            else
+                while (start < end && /\s/.test(sql[start] ?? ''))
+                    start += 1;
+        }
+        located.push({ node: entry.stmt, start, end });
+    }
+    return located;
 }
+/** The character code at `index`, or -1 past the end (charCodeAt's NaN there sends compiled code back to the interpreter). */
+const codeAt = (text, index) => (index < text.length ? text.charCodeAt(index) : -1);
 /**
  * The first token at or after `from`: skips what PostgreSQL's lexer skips between statements
  * (its whitespace, `--` comments and nested `/* *\/` comments), without scanning the file.
@@ -48752,25 +48759,25 @@ function locateStatements(raw, sql, map, tokens, baseByte = 0) {
 function firstTokenAt(sql, from, end) {
     let at = from;
     while (at < end) {
-        const code = sql.charCodeAt(at);
+        const code = codeAt(sql, at);
         // space, \t, \n, \v, \f, \r
         if (code === 32 || (code >= 9 && code <= 13)) {
             at += 1;
         }
-        else if (code === 45 && sql.charCodeAt(at + 1) === 45) {
+        else if (code === 45 && codeAt(sql, at + 1) === 45) {
             at += 2;
-            while (at < sql.length && sql.charCodeAt(at) !== 10 && sql.charCodeAt(at) !== 13)
+            while (at < sql.length && codeAt(sql, at) !== 10 && codeAt(sql, at) !== 13)
                 at += 1;
         }
-        else if (code === 47 && sql.charCodeAt(at + 1) === 42) {
+        else if (code === 47 && codeAt(sql, at + 1) === 42) {
             let depth = 1;
             at += 2;
             while (at < sql.length && depth > 0) {
-                if (sql.charCodeAt(at) === 47 && sql.charCodeAt(at + 1) === 42) {
+                if (codeAt(sql, at) === 47 && codeAt(sql, at + 1) === 42) {
                     depth += 1;
                     at += 2;
                 }
-                else if (sql.charCodeAt(at) === 42 && sql.charCodeAt(at + 1) === 47) {
+                else if (codeAt(sql, at) === 42 && codeAt(sql, at + 1) === 47) {
                     depth -= 1;
                     at += 2;
                 }
@@ -48857,7 +48864,8 @@ function parse_parseMigration(path, text) {
     // Filled by push, so every file's list has the same elements kind whichever tier built it (a
     // JIT-compiled map() makes holey arrays): the rules iterating it then stay optimized.
     const statements = [];
-    for (const [index, entry] of located.entries()) {
+    for (let index = 0; index < located.length; index += 1) {
+        const entry = located[index];
         const waivers = [];
         for (const comment of comments) {
             if (comment.start < previousEnd || comment.start >= entry.start)
@@ -49415,6 +49423,8 @@ function classify(text) {
     classified.set(text, known);
     return known;
 }
+/** The character code at `index`, or -1 past the end (charCodeAt's NaN there sends compiled code back to the interpreter). */
+const tokens_codeAt = (text, index) => (index < text.length ? text.charCodeAt(index) : -1);
 const isSpace = (code) => code === 32 || (code >= 9 && code <= 13);
 const tokens_isDigit = (code) => code >= 48 && code <= 57;
 const isIdentStart = (code) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code >= 128;
@@ -49425,21 +49435,21 @@ const isOpChar = (code) => code === 126 || code === 33 || code === 64 || code ==
 const keepsTrailingSign = (code) => code === 126 || code === 33 || code === 64 || code === 35 || code === 94 || code === 38 || code === 124 || code === 96 || code === 63 || code === 37;
 /** Index after the comment starting at `at` (`--` or `/*`, nested), or -1 when a block comment is not closed. */
 function tokens_skipComment(text, at) {
-    if (text.charCodeAt(at) === 45) {
+    if (tokens_codeAt(text, at) === 45) {
         let index = at + 2;
-        while (index < text.length && text.charCodeAt(index) !== 10 && text.charCodeAt(index) !== 13)
+        while (index < text.length && tokens_codeAt(text, index) !== 10 && tokens_codeAt(text, index) !== 13)
             index += 1;
         return index;
     }
     let depth = 1;
     let index = at + 2;
     while (index < text.length) {
-        const code = text.charCodeAt(index);
-        if (code === 47 && text.charCodeAt(index + 1) === 42) {
+        const code = tokens_codeAt(text, index);
+        if (code === 47 && tokens_codeAt(text, index + 1) === 42) {
             depth += 1;
             index += 2;
         }
-        else if (code === 42 && text.charCodeAt(index + 1) === 47) {
+        else if (code === 42 && tokens_codeAt(text, index + 1) === 47) {
             depth -= 1;
             index += 2;
             if (depth === 0)
@@ -49452,15 +49462,15 @@ function tokens_skipComment(text, at) {
     return -1;
 }
 const startsComment = (text, at) => {
-    const code = text.charCodeAt(at);
-    const next = text.charCodeAt(at + 1);
+    const code = tokens_codeAt(text, at);
+    const next = tokens_codeAt(text, at + 1);
     return (code === 45 && next === 45) || (code === 47 && next === 42);
 };
 /** The next character that is not blank or in a comment (-1 at the end, or inside an unclosed comment). */
 function nextSignificant(text, from) {
     let index = from;
     while (index < text.length) {
-        if (isSpace(text.charCodeAt(index)))
+        if (isSpace(tokens_codeAt(text, index)))
             index += 1;
         else if (startsComment(text, index)) {
             index = tokens_skipComment(text, index);
@@ -49468,7 +49478,7 @@ function nextSignificant(text, from) {
                 return -1;
         }
         else
-            return text.charCodeAt(index);
+            return tokens_codeAt(text, index);
     }
     return -1;
 }
@@ -49488,7 +49498,7 @@ function splitTokens(text) {
     const tokens = [];
     let at = 0;
     while (at < text.length) {
-        const code = text.charCodeAt(at);
+        const code = tokens_codeAt(text, at);
         if (isSpace(code)) {
             at += 1;
             continue;
@@ -49504,9 +49514,9 @@ function splitTokens(text) {
         let keywordKind = 0;
         if (isIdentStart(code)) {
             at += 1;
-            while (at < text.length && isIdentCont(text.charCodeAt(at)))
+            while (at < text.length && isIdentCont(tokens_codeAt(text, at)))
                 at += 1;
-            const next = text.charCodeAt(at);
+            const next = tokens_codeAt(text, at);
             // b'..', e'..', n'..', x'..' and u&'..' / u&".." are other kinds of literal.
             if (at - start === 1 && ((next === 39 && 'bBeEnNxX'.includes(text[start])) || (next === 38 && (code === 117 || code === 85))))
                 return undefined;
@@ -49524,7 +49534,7 @@ function splitTokens(text) {
                 if (close < 0)
                     return undefined;
                 at = close + 1;
-                if (text.charCodeAt(at) !== 34)
+                if (tokens_codeAt(text, at) !== 34)
                     break;
                 at += 1;
             }
@@ -49540,7 +49550,7 @@ function splitTokens(text) {
                 if (close < 0)
                     return undefined;
                 at = close + 1;
-                if (text.charCodeAt(at) !== 39)
+                if (tokens_codeAt(text, at) !== 39)
                     break;
                 at += 1;
             }
@@ -49562,16 +49572,16 @@ function splitTokens(text) {
         }
         else if (tokens_isDigit(code)) {
             at += 1;
-            while (at < text.length && tokens_isDigit(text.charCodeAt(at)))
+            while (at < text.length && tokens_isDigit(tokens_codeAt(text, at)))
                 at += 1;
-            const next = text.charCodeAt(at);
+            const next = tokens_codeAt(text, at);
             // Decimals, exponents, 1_000, 0x1F, trailing junk, and integers past int4 (which scan as FCONST).
             if (at - start > 9 || next === 46 || next === 36 || isIdentStart(next))
                 return undefined;
             tokenName = 'ICONST';
         }
         else if (isOpChar(code)) {
-            while (at < text.length && isOpChar(text.charCodeAt(at)))
+            while (at < text.length && isOpChar(tokens_codeAt(text, at)))
                 at += 1;
             // As scan.l: an operator ends where a comment starts, and loses trailing + and - unless it holds ~ ! @ # ^ & | ` ? %.
             let end = at;
@@ -49581,16 +49591,16 @@ function splitTokens(text) {
                     break;
                 }
             }
-            const last = text.charCodeAt(end - 1);
+            const last = tokens_codeAt(text, end - 1);
             if (end - start > 1 && (last === 43 || last === 45)) {
                 let keeps = false;
                 for (let index = start; index < end - 1; index += 1)
-                    if (keepsTrailingSign(text.charCodeAt(index)))
+                    if (keepsTrailingSign(tokens_codeAt(text, index)))
                         keeps = true;
                 if (!keeps) {
                     do
                         end -= 1;
-                    while (end - start > 1 && (text.charCodeAt(end - 1) === 43 || text.charCodeAt(end - 1) === 45));
+                    while (end - start > 1 && (tokens_codeAt(text, end - 1) === 43 || tokens_codeAt(text, end - 1) === 45));
                 }
             }
             at = end;
@@ -49601,7 +49611,7 @@ function splitTokens(text) {
         }
         else if (code === 44 || code === 40 || code === 41 || code === 91 || code === 93 || code === 59 || code === 58 || code === 46) {
             // , ( ) [ ] ; and : :: := and . ..
-            const next = text.charCodeAt(at + 1);
+            const next = tokens_codeAt(text, at + 1);
             if (code === 46 && tokens_isDigit(next))
                 return undefined;
             at += (code === 58 && (next === 58 || next === 61)) || (code === 46 && next === 46) ? 2 : 1;
@@ -49789,6 +49799,9 @@ function nodeKind(node) {
 }
 /** The fields of a wrapped node: `{ CreateStmt: body }` → body (or undefined when it is another kind). */
 function nodeBody(node, kind) {
+    // Most calls ask a node whether it is a kind it is not: one property read answers them.
+    if (kind && (!node || typeof node !== 'object' || node[kind] === undefined))
+        return undefined;
     const actual = nodeKind(node);
     if (!actual || (kind && actual !== kind))
         return undefined;
@@ -51509,10 +51522,6 @@ function provenColumns(file, ctx) {
     if (cached)
         return cached;
     const proven = new Map();
-    const prove = (key, at) => {
-        if (!proven.has(key))
-            proven.set(key, at);
-    };
     const pending = new Map();
     for (const other of model.files) {
         for (const info of alterTables(other, ctx)) {
@@ -51526,16 +51535,16 @@ function provenColumns(file, ctx) {
                     if (constraint.skip_validation)
                         pending.set(`${info.table}/${name}`, `${info.table}.${column}`);
                     else
-                        prove(`${info.table}.${column}`, info.at);
+                        prove(proven, `${info.table}.${column}`, info.at);
                 }
                 else if (command.subtype === 'AT_ValidateConstraint' && command.name) {
                     const known = pending.get(`${info.table}/${command.name}`);
                     if (known)
-                        prove(known, info.at);
+                        prove(proven, known, info.at);
                     const stem = command.name.endsWith('_not_null') ? command.name.slice(0, -'_not_null'.length) : undefined;
                     const table = info.relation.relname ?? '';
                     if (stem)
-                        prove(`${info.table}.${stem.startsWith(`${table}_`) ? stem.slice(table.length + 1) : stem}`, info.at);
+                        prove(proven, `${info.table}.${stem.startsWith(`${table}_`) ? stem.slice(table.length + 1) : stem}`, info.at);
                 }
             }
         }
@@ -51544,6 +51553,11 @@ function provenColumns(file, ctx) {
     return proven;
 }
 const provenCache = new WeakMap();
+/** The first proof of a column counts. */
+function prove(proven, key, at) {
+    if (!proven.has(key))
+        proven.set(key, at);
+}
 const isBefore = (a, b) => a.file < b.file || (a.file === b.file && a.statement < b.statement);
 function advice(file, ctx, info, column) {
     const table = qualifiedName(info.relation);
@@ -53710,6 +53724,19 @@ function typeLength(use) {
     const value = nodeBody(first, 'A_Const')?.ival;
     return value ? (value.ival ?? 0) : undefined;
 }
+/** The message is the same for every file: built once, not per check. */
+const REPORT = {
+    title: 'varchar(n) instead of text',
+    fixDescription: 'Use `text` with a `char_length` CHECK constraint',
+    message: (problems) => {
+        const changed = problems.some((problem) => problem.use.context === 'alter-type');
+        return (`${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'limit their length' : 'limits its length'} in the type. ` +
+            'Raising or removing that limit later is an ALTER COLUMN ... TYPE under an ACCESS EXCLUSIVE lock, while a CHECK constraint can be swapped without blocking (add the new one NOT VALID, then VALIDATE it). ' +
+            (changed
+                ? 'Change the column to `text` and keep the limit in a CHECK constraint.'
+                : 'Use `text check (char_length(col) <= n)`; drop the check if the limit does not matter.'));
+    },
+};
 const prefer_text_field_rule = defineSchemaRule({
     id: 'prefer-text-field',
     defaultSeverity: 'notice',
@@ -53724,18 +53751,7 @@ const prefer_text_field_rule = defineSchemaRule({
         const match = matchTypeText(file, use, VARCHAR);
         const rewrite = match ? textTypeRewrite(use, match[0].length, limit, view) : {};
         return { use, written: `\`${use.column} varchar(${limit})\``, ...rewrite };
-    }, {
-        title: 'varchar(n) instead of text',
-        fixDescription: 'Use `text` with a `char_length` CHECK constraint',
-        message: (problems) => {
-            const changed = problems.some((problem) => problem.use.context === 'alter-type');
-            return (`${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'limit their length' : 'limits its length'} in the type. ` +
-                'Raising or removing that limit later is an ALTER COLUMN ... TYPE under an ACCESS EXCLUSIVE lock, while a CHECK constraint can be swapped without blocking (add the new one NOT VALID, then VALIDATE it). ' +
-                (changed
-                    ? 'Change the column to `text` and keep the limit in a CHECK constraint.'
-                    : 'Use `text check (char_length(col) <= n)`; drop the check if the limit does not matter.'));
-        },
-    }),
+    }, REPORT),
 });
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/rules/ban-char-field.js
@@ -53746,6 +53762,13 @@ const prefer_text_field_rule = defineSchemaRule({
 
 // `"char"` (quoted) is the one-byte internal type, a different thing; only the blank-padded type is matched.
 const CHARACTER = new RegExp(String.raw `${CATALOG_PREFIX}(?:"?bpchar"?|national\s+char(?:acter)?|nchar|character|char)(?:\s*\(\s*\d+\s*\))?`, 'i');
+/** The message is the same for every file: built once, not per check. */
+const ban_char_field_REPORT = {
+    title: 'char(n) column',
+    fixDescription: 'Use `text` with a `char_length` CHECK constraint',
+    message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'use' : 'uses'} the blank-padded character type: values are padded with spaces to the full length, the padding is ignored or kept depending on the operation, and PostgreSQL gains nothing from the fixed size (it is usually the slowest of the three string types). ` +
+        'Use `text`, with `check (char_length(col) <= n)` when the limit matters.',
+};
 const ban_char_field_rule = defineSchemaRule({
     id: 'ban-char-field',
     defaultSeverity: 'notice',
@@ -53759,12 +53782,7 @@ const ban_char_field_rule = defineSchemaRule({
         const match = matchTypeText(file, use, CHARACTER);
         const rewrite = match ? textTypeRewrite(use, match[0].length, limit, view) : {};
         return { use, written: `\`${use.column} char(${limit})\``, ...rewrite };
-    }, {
-        title: 'char(n) column',
-        fixDescription: 'Use `text` with a `char_length` CHECK constraint',
-        message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'use' : 'uses'} the blank-padded character type: values are padded with spaces to the full length, the padding is ignored or kept depending on the operation, and PostgreSQL gains nothing from the fixed size (it is usually the slowest of the three string types). ` +
-            'Use `text`, with `check (char_length(col) <= n)` when the limit matters.',
-    }),
+    }, ban_char_field_REPORT),
 });
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/rules/ban-create-domain-with-constraint.js
@@ -54428,10 +54446,12 @@ const LONG_ASCII_RUN_ESCAPED = /[A-Za-z0-9_$]{64}|"(?:[^"]|""){31,}"/;
 const LONG_RUN = /[A-Za-z0-9_$\u0080-\uffff]{22}|"(?:[^"]|""){21,}"/;
 // eslint-disable-next-line no-control-regex
 const identifier_too_long_NON_ASCII = /[^\x00-\x7f]/;
+function mayHoldLongRun(text) {
+    return (identifier_too_long_NON_ASCII.test(text) ? LONG_RUN : text.includes('""') ? LONG_ASCII_RUN_ESCAPED : LONG_ASCII_RUN).test(text);
+}
 /** Scanning is the expensive part: only statements holding a run of text longer than 63 bytes can have such a name. */
 function mayHoldLongName(text) {
-    const quick = identifier_too_long_NON_ASCII.test(text) ? LONG_RUN : text.includes('""') ? LONG_ASCII_RUN_ESCAPED : LONG_ASCII_RUN;
-    if (!quick.test(text))
+    if (!mayHoldLongRun(text))
         return false;
     for (const match of text.matchAll(WORD))
         if (Buffer.byteLength(match[0], 'utf8') > MAX_BYTES)
@@ -54445,6 +54465,10 @@ const identifier_too_long_rule = defineSchemaRule({
     fixable: true,
     check(file) {
         const hits = [];
+        // Without meta-commands (blanked in statements, not in the file) every statement's text is part of
+        // the file's, and a run in a statement is one in the file: a single test rules most files out.
+        if (file.metaCommands.length === 0 && !mayHoldLongRun(file.text))
+            return hits;
         for (const statement of file.statements) {
             if (!mayHoldLongName(statement.text))
                 continue;
@@ -54717,6 +54741,13 @@ const prefer_identity_SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 's
 const SERIAL = new RegExp(String.raw `${CATALOG_PREFIX}"?(?:bigserial|smallserial|serial[248]?)"?`, 'i');
 /** What a serial column becomes: always 64-bit, so prefer-bigint-* have nothing left to say. */
 const IDENTITY = 'bigint generated by default as identity';
+/** The message is the same for every file: built once, not per check. */
+const prefer_identity_REPORT = {
+    title: 'serial instead of an identity column',
+    fixDescription: `Use \`${IDENTITY}\``,
+    message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'create' : 'creates'} a separately owned sequence: roles that insert need their own USAGE grant on it (on Supabase, \`anon\`/\`authenticated\` inserts fail without one), dumps and \`CREATE TABLE ... LIKE\` do not carry it along cleanly, and it can be shared or dropped by mistake. ` +
+        `Use \`${IDENTITY}\`: it behaves like serial (explicit ids still allowed), is standard SQL, and is 64-bit. Use \`generated always\` to reject explicit ids.`,
+};
 const prefer_identity_rule = defineSchemaRule({
     id: 'prefer-identity',
     defaultSeverity: 'notice',
@@ -54731,12 +54762,7 @@ const prefer_identity_rule = defineSchemaRule({
             written: `\`${use.column} ${use.type}\``,
             edit: match ? { start: use.typeStart, end: use.typeStart + match[0].length, text: IDENTITY } : undefined,
         };
-    }, {
-        title: 'serial instead of an identity column',
-        fixDescription: `Use \`${IDENTITY}\``,
-        message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'create' : 'creates'} a separately owned sequence: roles that insert need their own USAGE grant on it (on Supabase, \`anon\`/\`authenticated\` inserts fail without one), dumps and \`CREATE TABLE ... LIKE\` do not carry it along cleanly, and it can be shared or dropped by mistake. ` +
-            `Use \`${IDENTITY}\`: it behaves like serial (explicit ids still allowed), is standard SQL, and is 64-bit. Use \`generated always\` to reject explicit ids.`,
-    }),
+    }, prefer_identity_REPORT),
 });
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/rules/prefer-bigint-over-int.js
@@ -54746,6 +54772,13 @@ const prefer_identity_rule = defineSchemaRule({
 
 const INT = new RegExp(String.raw `${CATALOG_PREFIX}"?(?:integer|int4|int)"?\b`, 'i');
 const prefer_bigint_over_int_SERIAL = new RegExp(String.raw `${CATALOG_PREFIX}"?(?:serial4|serial)"?\b`, 'i');
+/** The message is the same for every file: built once, not per check. */
+const prefer_bigint_over_int_REPORT = {
+    title: '32-bit key column',
+    fixDescription: 'Use `bigint`',
+    message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are keys' : 'is a key'} limited to 2,147,483,647 values; ids run out sooner than expected (sequences skip values on rollbacks and upserts), and widening the column later is a table rewrite under an ACCESS EXCLUSIVE lock, on every table that references it too. ` +
+        'Use `bigint` (8 bytes instead of 4). Value columns such as counts are not flagged.',
+};
 const prefer_bigint_over_int_rule = defineSchemaRule({
     id: 'prefer-bigint-over-int',
     defaultSeverity: 'notice',
@@ -54763,12 +54796,7 @@ const prefer_bigint_over_int_rule = defineSchemaRule({
             written: `\`${use.column} ${serial ? 'serial' : 'int'}\``,
             edit: match ? { start: use.typeStart, end: use.typeStart + match[0].length, text: serial ? IDENTITY : 'bigint' } : undefined,
         };
-    }, {
-        title: '32-bit key column',
-        fixDescription: 'Use `bigint`',
-        message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are keys' : 'is a key'} limited to 2,147,483,647 values; ids run out sooner than expected (sequences skip values on rollbacks and upserts), and widening the column later is a table rewrite under an ACCESS EXCLUSIVE lock, on every table that references it too. ` +
-            'Use `bigint` (8 bytes instead of 4). Value columns such as counts are not flagged.',
-    }),
+    }, prefer_bigint_over_int_REPORT),
 });
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/rules/prefer-bigint-over-smallint.js
@@ -54778,6 +54806,13 @@ const prefer_bigint_over_int_rule = defineSchemaRule({
 
 const SMALLINT = new RegExp(String.raw `${CATALOG_PREFIX}"?(?:smallint|int2)"?\b`, 'i');
 const SMALLSERIAL = new RegExp(String.raw `${CATALOG_PREFIX}"?(?:smallserial|serial2)"?\b`, 'i');
+/** The message is the same for every file: built once, not per check. */
+const prefer_bigint_over_smallint_REPORT = {
+    title: '16-bit key column',
+    fixDescription: 'Use `bigint`',
+    message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are keys' : 'is a key'} limited to 32,767 values, which a lookup table outgrows easily; widening it later rewrites the table and every table referencing it. ` +
+        'Use `bigint`. Small value columns (ranks, flags) are not flagged.',
+};
 const prefer_bigint_over_smallint_rule = defineSchemaRule({
     id: 'prefer-bigint-over-smallint',
     defaultSeverity: 'notice',
@@ -54795,12 +54830,7 @@ const prefer_bigint_over_smallint_rule = defineSchemaRule({
             written: `\`${use.column} ${serial ? 'smallserial' : 'smallint'}\``,
             edit: match ? { start: use.typeStart, end: use.typeStart + match[0].length, text: serial ? IDENTITY : 'bigint' } : undefined,
         };
-    }, {
-        title: '16-bit key column',
-        fixDescription: 'Use `bigint`',
-        message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are keys' : 'is a key'} limited to 32,767 values, which a lookup table outgrows easily; widening it later rewrites the table and every table referencing it. ` +
-            'Use `bigint`. Small value columns (ranks, flags) are not flagged.',
-    }),
+    }, prefer_bigint_over_smallint_REPORT),
 });
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/rules/prefer-robust-stmts.js
@@ -54983,6 +55013,13 @@ const prefer_robust_stmts_rule = defineSchemaRule({
 
 
 const prefer_timestamptz_TIMESTAMP = new RegExp(String.raw `${CATALOG_PREFIX}"?timestamp"?(\s*\(\s*\d+\s*\))?(?:\s+without\s+time\s+zone)?`, 'i');
+/** The message is the same for every file: built once, not per check. */
+const prefer_timestamptz_REPORT = {
+    title: 'timestamp without time zone',
+    fixDescription: 'Use `timestamptz`',
+    message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are' : 'is'} \`timestamp without time zone\`: PostgreSQL drops the offset of every value written to it, so \`2024-01-01 10:00+02\` and \`2024-01-01 10:00-06\` are stored as the same time, and what clients read back depends on their own time zone. ` +
+        'Use `timestamptz`, which stores the instant (in UTC) and converts on the way out.',
+};
 const prefer_timestamptz_rule = defineSchemaRule({
     id: 'prefer-timestamptz',
     defaultSeverity: 'notice',
@@ -54998,12 +55035,7 @@ const prefer_timestamptz_rule = defineSchemaRule({
             written: `\`${use.column}\``,
             edit: match ? { start: use.typeStart, end: use.typeStart + match[0].length, text: `timestamptz${precision}` } : undefined,
         };
-    }, {
-        title: 'timestamp without time zone',
-        fixDescription: 'Use `timestamptz`',
-        message: (problems) => `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are' : 'is'} \`timestamp without time zone\`: PostgreSQL drops the offset of every value written to it, so \`2024-01-01 10:00+02\` and \`2024-01-01 10:00-06\` are stored as the same time, and what clients read back depends on their own time zone. ` +
-            'Use `timestamptz`, which stores the instant (in UTC) and converts on the way out.',
-    }),
+    }, prefer_timestamptz_REPORT),
 });
 
 ;// CONCATENATED MODULE: ./app/checks/schema-safety/rules/renaming-column.js

@@ -30,9 +30,6 @@ function provenColumns(file: ParsedMigration, ctx: MigrationRuleContext): Map<st
   const cached = provenCache.get(model);
   if (cached) return cached;
   const proven = new Map<string, Position>();
-  const prove = (key: string, at: Position): void => {
-    if (!proven.has(key)) proven.set(key, at);
-  };
   const pending = new Map<string, string>();
   for (const other of model.files) {
     for (const info of alterTables(other, ctx)) {
@@ -44,13 +41,13 @@ function provenColumns(file: ParsedMigration, ctx: MigrationRuleContext): Map<st
           if (!constraint || !column) continue;
           const name = nameOfConstraint(constraint, info.relation.relname ?? '').name;
           if (constraint.skip_validation) pending.set(`${info.table}/${name}`, `${info.table}.${column}`);
-          else prove(`${info.table}.${column}`, info.at);
+          else prove(proven, `${info.table}.${column}`, info.at);
         } else if (command.subtype === 'AT_ValidateConstraint' && command.name) {
           const known = pending.get(`${info.table}/${command.name}`);
-          if (known) prove(known, info.at);
+          if (known) prove(proven, known, info.at);
           const stem = command.name.endsWith('_not_null') ? command.name.slice(0, -'_not_null'.length) : undefined;
           const table = info.relation.relname ?? '';
-          if (stem) prove(`${info.table}.${stem.startsWith(`${table}_`) ? stem.slice(table.length + 1) : stem}`, info.at);
+          if (stem) prove(proven, `${info.table}.${stem.startsWith(`${table}_`) ? stem.slice(table.length + 1) : stem}`, info.at);
         }
       }
     }
@@ -60,6 +57,11 @@ function provenColumns(file: ParsedMigration, ctx: MigrationRuleContext): Map<st
 }
 
 const provenCache = new WeakMap<ChangeModel, Map<string, Position>>();
+
+/** The first proof of a column counts. */
+function prove(proven: Map<string, Position>, key: string, at: Position): void {
+  if (!proven.has(key)) proven.set(key, at);
+}
 
 const isBefore = (a: Position, b: Position): boolean => a.file < b.file || (a.file === b.file && a.statement < b.statement);
 

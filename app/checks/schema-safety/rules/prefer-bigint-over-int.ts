@@ -1,10 +1,19 @@
 import { CATALOG_PREFIX, matchTypeText } from './schema-support/column-types.js';
 import { defineSchemaRule } from './schema-support/define.js';
-import { checkColumnTypes, listing } from './schema-support/type-rule.js';
+import { checkColumnTypes, listing, type TypeRuleReport } from './schema-support/type-rule.js';
 import { IDENTITY } from './prefer-identity.js';
 
 const INT = new RegExp(String.raw`${CATALOG_PREFIX}"?(?:integer|int4|int)"?\b`, 'i');
 const SERIAL = new RegExp(String.raw`${CATALOG_PREFIX}"?(?:serial4|serial)"?\b`, 'i');
+
+/** The message is the same for every file: built once, not per check. */
+const REPORT: TypeRuleReport = {
+  title: '32-bit key column',
+  fixDescription: 'Use `bigint`',
+  message: (problems) =>
+    `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are keys' : 'is a key'} limited to 2,147,483,647 values; ids run out sooner than expected (sequences skip values on rollbacks and upserts), and widening the column later is a table rewrite under an ACCESS EXCLUSIVE lock, on every table that references it too. ` +
+    'Use `bigint` (8 bytes instead of 4). Value columns such as counts are not flagged.',
+};
 
 export const rule = defineSchemaRule({
   id: 'prefer-bigint-over-int',
@@ -26,12 +35,6 @@ export const rule = defineSchemaRule({
           edit: match ? { start: use.typeStart, end: use.typeStart + match[0].length, text: serial ? IDENTITY : 'bigint' } : undefined,
         };
       },
-      {
-        title: '32-bit key column',
-        fixDescription: 'Use `bigint`',
-        message: (problems) =>
-          `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are keys' : 'is a key'} limited to 2,147,483,647 values; ids run out sooner than expected (sequences skip values on rollbacks and upserts), and widening the column later is a table rewrite under an ACCESS EXCLUSIVE lock, on every table that references it too. ` +
-          'Use `bigint` (8 bytes instead of 4). Value columns such as counts are not flagged.',
-      },
+      REPORT,
     ),
 });

@@ -1,10 +1,19 @@
 import { CATALOG_PREFIX, matchTypeText } from './schema-support/column-types.js';
 import { defineSchemaRule } from './schema-support/define.js';
-import { checkColumnTypes, listing } from './schema-support/type-rule.js';
+import { checkColumnTypes, listing, type TypeRuleReport } from './schema-support/type-rule.js';
 import { IDENTITY } from './prefer-identity.js';
 
 const SMALLINT = new RegExp(String.raw`${CATALOG_PREFIX}"?(?:smallint|int2)"?\b`, 'i');
 const SMALLSERIAL = new RegExp(String.raw`${CATALOG_PREFIX}"?(?:smallserial|serial2)"?\b`, 'i');
+
+/** The message is the same for every file: built once, not per check. */
+const REPORT: TypeRuleReport = {
+  title: '16-bit key column',
+  fixDescription: 'Use `bigint`',
+  message: (problems) =>
+    `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are keys' : 'is a key'} limited to 32,767 values, which a lookup table outgrows easily; widening it later rewrites the table and every table referencing it. ` +
+    'Use `bigint`. Small value columns (ranks, flags) are not flagged.',
+};
 
 export const rule = defineSchemaRule({
   id: 'prefer-bigint-over-smallint',
@@ -26,12 +35,6 @@ export const rule = defineSchemaRule({
           edit: match ? { start: use.typeStart, end: use.typeStart + match[0].length, text: serial ? IDENTITY : 'bigint' } : undefined,
         };
       },
-      {
-        title: '16-bit key column',
-        fixDescription: 'Use `bigint`',
-        message: (problems) =>
-          `${listing(problems.map((problem) => problem.written))} ${problems.length > 1 ? 'are keys' : 'is a key'} limited to 32,767 values, which a lookup table outgrows easily; widening it later rewrites the table and every table referencing it. ` +
-          'Use `bigint`. Small value columns (ranks, flags) are not flagged.',
-      },
+      REPORT,
     ),
 });

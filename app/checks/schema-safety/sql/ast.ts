@@ -18,6 +18,8 @@ export function nodeKind(node: unknown): string | undefined {
 
 /** The fields of a wrapped node: `{ CreateStmt: body }` → body (or undefined when it is another kind). */
 export function nodeBody<T = Record<string, unknown>>(node: unknown, kind?: string): T | undefined {
+  // Most calls ask a node whether it is a kind it is not: one property read answers them.
+  if (kind && (!node || typeof node !== 'object' || (node as Record<string, unknown>)[kind] === undefined)) return undefined;
   const actual = nodeKind(node);
   if (!actual || (kind && actual !== kind)) return undefined;
   return (node as Record<string, T>)[actual];

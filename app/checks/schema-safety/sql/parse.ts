@@ -146,29 +146,37 @@ interface Located {
 
 /** Statement spans in characters, starting at their first token rather than after the previous `;`. */
 function locateStatements(raw: RawStatement[], sql: string, map: OffsetMap, tokens: Token[] | undefined, baseByte = 0): Located[] {
+  const located: Located[] = [];
   let cursor = 0;
-  return raw.map((entry) => {
+  for (const entry of raw) {
     const startByte = baseByte + (entry.stmt_location ?? 0);
     const endByte = entry.stmt_len === undefined || entry.stmt_len === 0 ? Buffer.byteLength(sql, 'utf8') : startByte + entry.stmt_len;
     let start = map.charOffset(startByte);
     const end = map.charOffset(endByte);
-    if (tokens === undefined) return { node: entry.stmt, start: firstTokenAt(sql, start, end), end };
-    // Statements come in file order, so one cursor walks the tokens once.
-    while (cursor < tokens.length && (tokens[cursor]?.start ?? 0) < start) cursor += 1;
-    let first: Token | undefined;
-    for (let index = cursor; index < tokens.length; index += 1) {
-      const token = tokens[index]!;
-      if (token.start >= end) break;
-      if (!isComment(token)) {
-        first = token;
-        break;
+    if (tokens === undefined) {
+      start = firstTokenAt(sql, start, end);
+    } else {
+      // Statements come in file order, so one cursor walks the tokens once.
+      while (cursor < tokens.length && (tokens[cursor]?.start ?? 0) < start) cursor += 1;
+      let first: Token | undefined;
+      for (let index = cursor; index < tokens.length; index += 1) {
+        const token = tokens[index]!;
+        if (token.start >= end) break;
+        if (!isComment(token)) {
+          first = token;
+          break;
+        }
       }
+      if (first) start = first.start;
+      else while (start < end && /\s/.test(sql[start] ?? '')) start += 1;
     }
-    if (first) start = first.start;
-    else while (start < end && /\s/.test(sql[start] ?? '')) start += 1;
-    return { node: entry.stmt, start, end };
-  });
+    located.push({ node: entry.stmt, start, end });
+  }
+  return located;
 }
+
+/** The character code at `index`, or -1 past the end (charCodeAt's NaN there sends compiled code back to the interpreter). */
+const codeAt = (text: string, index: number): number => (index < text.length ? text.charCodeAt(index) : -1);
 
 /**
  * The first token at or after `from`: skips what PostgreSQL's lexer skips between statements
@@ -177,21 +185,21 @@ function locateStatements(raw: RawStatement[], sql: string, map: OffsetMap, toke
 function firstTokenAt(sql: string, from: number, end: number): number {
   let at = from;
   while (at < end) {
-    const code = sql.charCodeAt(at);
+    const code = codeAt(sql, at);
     // space, \t, \n, \v, \f, \r
     if (code === 32 || (code >= 9 && code <= 13)) {
       at += 1;
-    } else if (code === 45 && sql.charCodeAt(at + 1) === 45) {
+    } else if (code === 45 && codeAt(sql, at + 1) === 45) {
       at += 2;
-      while (at < sql.length && sql.charCodeAt(at) !== 10 && sql.charCodeAt(at) !== 13) at += 1;
-    } else if (code === 47 && sql.charCodeAt(at + 1) === 42) {
+      while (at < sql.length && codeAt(sql, at) !== 10 && codeAt(sql, at) !== 13) at += 1;
+    } else if (code === 47 && codeAt(sql, at + 1) === 42) {
       let depth = 1;
       at += 2;
       while (at < sql.length && depth > 0) {
-        if (sql.charCodeAt(at) === 47 && sql.charCodeAt(at + 1) === 42) {
+        if (codeAt(sql, at) === 47 && codeAt(sql, at + 1) === 42) {
           depth += 1;
           at += 2;
-        } else if (sql.charCodeAt(at) === 42 && sql.charCodeAt(at + 1) === 47) {
+        } else if (codeAt(sql, at) === 42 && codeAt(sql, at + 1) === 47) {
           depth -= 1;
           at += 2;
         } else {
@@ -283,7 +291,8 @@ export function parseMigration(path: string, text: string): ParsedMigration {
   // Filled by push, so every file's list has the same elements kind whichever tier built it (a
   // JIT-compiled map() makes holey arrays): the rules iterating it then stay optimized.
   const statements: SqlStatement[] = [];
-  for (const [index, entry] of located.entries()) {
+  for (let index = 0; index < located.length; index += 1) {
+    const entry = located[index]!;
     const waivers: Waiver[] = [];
     for (const comment of comments) {
       if (comment.start < previousEnd || comment.start >= entry.start) continue;

@@ -66,6 +66,8 @@ function classify(text: string): Classification | null {
   return known;
 }
 
+/** The character code at `index`, or -1 past the end (charCodeAt's NaN there sends compiled code back to the interpreter). */
+const codeAt = (text: string, index: number): number => (index < text.length ? text.charCodeAt(index) : -1);
 const isSpace = (code: number): boolean => code === 32 || (code >= 9 && code <= 13);
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 const isIdentStart = (code: number): boolean => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code >= 128;
@@ -78,19 +80,19 @@ const keepsTrailingSign = (code: number): boolean => code === 126 || code === 33
 
 /** Index after the comment starting at `at` (`--` or `/*`, nested), or -1 when a block comment is not closed. */
 function skipComment(text: string, at: number): number {
-  if (text.charCodeAt(at) === 45) {
+  if (codeAt(text, at) === 45) {
     let index = at + 2;
-    while (index < text.length && text.charCodeAt(index) !== 10 && text.charCodeAt(index) !== 13) index += 1;
+    while (index < text.length && codeAt(text, index) !== 10 && codeAt(text, index) !== 13) index += 1;
     return index;
   }
   let depth = 1;
   let index = at + 2;
   while (index < text.length) {
-    const code = text.charCodeAt(index);
-    if (code === 47 && text.charCodeAt(index + 1) === 42) {
+    const code = codeAt(text, index);
+    if (code === 47 && codeAt(text, index + 1) === 42) {
       depth += 1;
       index += 2;
-    } else if (code === 42 && text.charCodeAt(index + 1) === 47) {
+    } else if (code === 42 && codeAt(text, index + 1) === 47) {
       depth -= 1;
       index += 2;
       if (depth === 0) return index;
@@ -102,8 +104,8 @@ function skipComment(text: string, at: number): number {
 }
 
 const startsComment = (text: string, at: number): boolean => {
-  const code = text.charCodeAt(at);
-  const next = text.charCodeAt(at + 1);
+  const code = codeAt(text, at);
+  const next = codeAt(text, at + 1);
   return (code === 45 && next === 45) || (code === 47 && next === 42);
 };
 
@@ -111,11 +113,11 @@ const startsComment = (text: string, at: number): boolean => {
 function nextSignificant(text: string, from: number): number {
   let index = from;
   while (index < text.length) {
-    if (isSpace(text.charCodeAt(index))) index += 1;
+    if (isSpace(codeAt(text, index))) index += 1;
     else if (startsComment(text, index)) {
       index = skipComment(text, index);
       if (index < 0) return -1;
-    } else return text.charCodeAt(index);
+    } else return codeAt(text, index);
   }
   return -1;
 }
@@ -137,7 +139,7 @@ function splitTokens(text: string): SqlToken[] | undefined {
   const tokens: SqlToken[] = [];
   let at = 0;
   while (at < text.length) {
-    const code = text.charCodeAt(at);
+    const code = codeAt(text, at);
     if (isSpace(code)) {
       at += 1;
       continue;
@@ -152,8 +154,8 @@ function splitTokens(text: string): SqlToken[] | undefined {
     let keywordKind = 0;
     if (isIdentStart(code)) {
       at += 1;
-      while (at < text.length && isIdentCont(text.charCodeAt(at))) at += 1;
-      const next = text.charCodeAt(at);
+      while (at < text.length && isIdentCont(codeAt(text, at))) at += 1;
+      const next = codeAt(text, at);
       // b'..', e'..', n'..', x'..' and u&'..' / u&".." are other kinds of literal.
       if (at - start === 1 && ((next === 39 && 'bBeEnNxX'.includes(text[start]!)) || (next === 38 && (code === 117 || code === 85)))) return undefined;
       const known = classify(text.slice(start, at));
@@ -167,7 +169,7 @@ function splitTokens(text: string): SqlToken[] | undefined {
         const close = text.indexOf('"', at);
         if (close < 0) return undefined;
         at = close + 1;
-        if (text.charCodeAt(at) !== 34) break;
+        if (codeAt(text, at) !== 34) break;
         at += 1;
       }
       if (at - start === 2) return undefined;
@@ -179,7 +181,7 @@ function splitTokens(text: string): SqlToken[] | undefined {
         const close = text.indexOf("'", at);
         if (close < 0) return undefined;
         at = close + 1;
-        if (text.charCodeAt(at) !== 39) break;
+        if (codeAt(text, at) !== 39) break;
         at += 1;
       }
       // A string followed (across a line break) by another one continues it.
@@ -195,13 +197,13 @@ function splitTokens(text: string): SqlToken[] | undefined {
       tokenName = 'SCONST';
     } else if (isDigit(code)) {
       at += 1;
-      while (at < text.length && isDigit(text.charCodeAt(at))) at += 1;
-      const next = text.charCodeAt(at);
+      while (at < text.length && isDigit(codeAt(text, at))) at += 1;
+      const next = codeAt(text, at);
       // Decimals, exponents, 1_000, 0x1F, trailing junk, and integers past int4 (which scan as FCONST).
       if (at - start > 9 || next === 46 || next === 36 || isIdentStart(next)) return undefined;
       tokenName = 'ICONST';
     } else if (isOpChar(code)) {
-      while (at < text.length && isOpChar(text.charCodeAt(at))) at += 1;
+      while (at < text.length && isOpChar(codeAt(text, at))) at += 1;
       // As scan.l: an operator ends where a comment starts, and loses trailing + and - unless it holds ~ ! @ # ^ & | ` ? %.
       let end = at;
       for (let index = start + 1; index < at - 1; index += 1) {
@@ -210,13 +212,13 @@ function splitTokens(text: string): SqlToken[] | undefined {
           break;
         }
       }
-      const last = text.charCodeAt(end - 1);
+      const last = codeAt(text, end - 1);
       if (end - start > 1 && (last === 43 || last === 45)) {
         let keeps = false;
-        for (let index = start; index < end - 1; index += 1) if (keepsTrailingSign(text.charCodeAt(index))) keeps = true;
+        for (let index = start; index < end - 1; index += 1) if (keepsTrailingSign(codeAt(text, index))) keeps = true;
         if (!keeps) {
           do end -= 1;
-          while (end - start > 1 && (text.charCodeAt(end - 1) === 43 || text.charCodeAt(end - 1) === 45));
+          while (end - start > 1 && (codeAt(text, end - 1) === 43 || codeAt(text, end - 1) === 45));
         }
       }
       at = end;
@@ -225,7 +227,7 @@ function splitTokens(text: string): SqlToken[] | undefined {
       tokenName = known.tokenName;
     } else if (code === 44 || code === 40 || code === 41 || code === 91 || code === 93 || code === 59 || code === 58 || code === 46) {
       // , ( ) [ ] ; and : :: := and . ..
-      const next = text.charCodeAt(at + 1);
+      const next = codeAt(text, at + 1);
       if (code === 46 && isDigit(next)) return undefined;
       at += (code === 58 && (next === 58 || next === 61)) || (code === 46 && next === 46) ? 2 : 1;
       const known = classify(text.slice(start, at));
