@@ -69,6 +69,19 @@ describe('loadLocalChangeSet', () => {
     expect(cs.files.map((f) => f.path)).toEqual(['feature.txt']);
     expect(cs.base.sha).toBe(forkPoint);
     expect(await cs.readFile('base', 'main-only.txt')).toEqual({ kind: 'missing' });
+    // What landed on the base branch since is still listed, for rules about what the change merges into.
+    expect(await cs.listBaseTipFiles?.('*.txt')).toEqual(['a.txt', 'main-only.txt']);
+  });
+
+  it('has no separate base tip listing when the base branch has not moved', async () => {
+    const r = await repo();
+    await r.write({ 'a.txt': 'a\n' });
+    await r.commit('base');
+    await r.git('checkout', '--quiet', '-b', 'feature');
+    await r.write({ 'feature.txt': 'f\n' });
+    await r.commit('feature work');
+    const cs = await loadLocalChangeSet({ repoDir: r.dir, base: 'main' });
+    expect(cs.listBaseTipFiles).toBeUndefined();
   });
 
   it('reads files from either side: text, missing, folder, binary and too large', async () => {

@@ -139,6 +139,27 @@ describe('GitHub glue over the REST API', () => {
       expect(fake.requests.map((request) => `${request.operationId} ${JSON.stringify(request.query)}`)).toEqual(['git/get-tree {"recursive":"1"}']);
     });
 
+    it('lists the base branch tip for rules about what the change merges into, with no extra request when it has not moved', async () => {
+      const forkPoint = fake.commit(null, { 'supabase/migrations/20240101000000_init.sql': 'select 1;\n' });
+      const head = fake.commit(forkPoint, { 'supabase/migrations/20240201000000_feature.sql': 'select 2;\n' });
+      const movedOn = fake.commit(forkPoint, { 'supabase/migrations/20240301000000_landed.sql': 'select 3;\n' });
+      fake.openPullRequest(shop, { number: 5, base: { sha: movedOn }, head: { sha: head } });
+      const changeSet = await loadPullRequestChangeSet(octokit, repo, pullRequest(5));
+      expect(changeSet.files.map((file) => file.path)).toEqual(['supabase/migrations/20240201000000_feature.sql']);
+      expect(await changeSet.listFiles('base', 'supabase/migrations/*.sql')).toEqual(['supabase/migrations/20240101000000_init.sql']);
+      expect(await changeSet.listBaseTipFiles?.('supabase/migrations/*.sql')).toEqual([
+        'supabase/migrations/20240101000000_init.sql',
+        'supabase/migrations/20240301000000_landed.sql',
+      ]);
+
+      fake.openPullRequest(shop, { number: 6, base: { sha: forkPoint }, head: { sha: head } });
+      const unmoved = await loadPullRequestChangeSet(octokit, repo, pullRequest(6));
+      await unmoved.listFiles('base', 'supabase/**');
+      fake.resetRequests();
+      expect(await unmoved.listBaseTipFiles?.('supabase/migrations/*.sql')).toEqual(['supabase/migrations/20240101000000_init.sql']);
+      expect(fake.requests).toEqual([]);
+    });
+
     it('walks folder by folder when GitHub truncates the recursive tree', async () => {
       const big = fake.addRepo({ owner: 'acme', name: 'monorepo', truncateTrees: true });
       const base = fake.commit(null, { 'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n', 'spec/x/prd.md': '# X\n', 'spec/y/prd.md': '# Y\n', 'z.txt': 'z\n' });

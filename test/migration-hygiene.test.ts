@@ -27,8 +27,13 @@ const applied: MemoryTree = {
   'supabase/config.toml': '[api]\nschemas = ["public"]\n',
 };
 
-async function hygiene(head: MemoryTree, extra: { base?: MemoryTree; renames?: Record<string, string> } = {}): Promise<HygieneFinding[]> {
-  const changeSet = memoryChangeSet({ base: extra.base ?? applied, head, ...(extra.renames ? { renames: extra.renames } : {}) });
+async function hygiene(head: MemoryTree, extra: { base?: MemoryTree; renames?: Record<string, string>; baseTip?: MemoryTree } = {}): Promise<HygieneFinding[]> {
+  const changeSet = memoryChangeSet({
+    base: extra.base ?? applied,
+    head,
+    ...(extra.renames ? { renames: extra.renames } : {}),
+    ...(extra.baseTip ? { baseTip: extra.baseTip } : {}),
+  });
   return checkMigrationHygiene(changeSet, options);
 }
 
@@ -165,6 +170,16 @@ describe('migration-out-of-order', () => {
     // Renames keep the change's own order and land right after the latest applied version.
     expect(findings[0]?.message).toContain(`${DIR}/20240201000001_add_bio.sql`);
     expect(findings[1]?.message).toContain(`${DIR}/20240201000002_add_avatar.sql`);
+  });
+
+  it('compares with the base branch as it is now, not as it was when the change branched off', async () => {
+    const landedSince = { ...applied, [`${DIR}/20240301000000_add_handle.sql`]: 'alter table public.profiles add column handle text;\n' };
+    const head = { ...applied, [`${DIR}/20240215000000_add_bio.sql`]: addBio };
+    expect(await hygiene(head)).toEqual([]);
+    const findings = await hygiene(head, { baseTip: landedSince });
+    expect(findings.map((f) => [f.ruleId, f.path])).toEqual([['migration-out-of-order', `${DIR}/20240215000000_add_bio.sql`]]);
+    expect(findings[0]?.message).toContain('20240301000000_add_handle.sql');
+    expect(findings[0]?.message).toContain(`${DIR}/20240301000001_add_bio.sql`);
   });
 });
 

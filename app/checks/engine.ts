@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import type { CheckConfig, PlatformKitConfig } from '../config/schema.js';
 import type { ConfigError } from '../config/yaml-errors.js';
 import { CHANGE_TOO_LARGE, CHECK_CRASHED, FILE_SKIPPED, INVALID_CONFIG } from './engine-rules.js';
-import { checks as registeredChecks } from './registry.js';
+import { checks as registeredChecks, ruleAliases } from './registry.js';
 import type {
   ChangeSet,
   Check,
@@ -119,7 +119,7 @@ async function runOne(check: Check<any>, checkConfig: CheckConfig & Record<strin
     ];
   }
 
-  const final = applySeverityOverrides(findings, checkConfig.rules);
+  const final = applySeverityOverrides(findings, checkConfig.rules, ruleAliases(check.rules));
   return {
     checkId: check.id,
     title: check.title,
@@ -133,9 +133,16 @@ function engineFinding(checkId: string, rule: RuleMeta, fields: Pick<Finding, 't
   return { checkId, ruleId: rule.id, severity: rule.defaultSeverity, docsUrl: rule.docsUrl, ...fields };
 }
 
-export function applySeverityOverrides(findings: Finding[], overrides: CheckConfig['rules']): Finding[] {
+export function applySeverityOverrides(findings: Finding[], overrides: CheckConfig['rules'], aliases: ReadonlyMap<string, string> = new Map()): Finding[] {
+  // An override under an alias applies to the rule; one under the rule's own id wins over it.
+  const byRule: CheckConfig['rules'] = {};
+  for (const [id, setting] of Object.entries(overrides)) {
+    const ruleId = aliases.get(id);
+    if (ruleId !== undefined && overrides[ruleId] === undefined) byRule[ruleId] = setting;
+    else if (ruleId === undefined) byRule[id] = setting;
+  }
   return findings.flatMap((finding) => {
-    const setting = overrides[finding.ruleId];
+    const setting = byRule[finding.ruleId];
     if (setting === undefined) return [finding];
     if (setting === 'off') return [];
     return [{ ...finding, severity: setting }];

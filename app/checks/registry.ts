@@ -23,8 +23,15 @@ export function allRules(): RegisteredRule[] {
   ];
 }
 
-/** Rule ids a check's `rules:` overrides may name: its own and the engine's. */
+/** Rule ids a check's `rules:` overrides may name: its own (and their aliases) and the engine's. */
 export function configurableRuleIds(checkId: string): string[] {
   const check = findCheck(checkId);
-  return [...(check?.rules.map((rule) => rule.id) ?? []), ...ENGINE_RULES.map((rule) => rule.id)];
+  return [...(check?.rules.flatMap((rule) => [rule.id, ...(rule.aliases ?? [])]) ?? []), ...ENGINE_RULES.map((rule) => rule.id)];
+}
+
+/** alias → rule id, for the rules that have other spellings. */
+export function ruleAliases(rules: readonly RuleMeta[]): Map<string, string> {
+  const aliases = new Map<string, string>();
+  for (const rule of rules) for (const alias of rule.aliases ?? []) aliases.set(alias, rule.id);
+  return aliases;
 }

@@ -101,6 +101,12 @@ export interface ChangeSet {
   readFile(side: Side, path: string): Promise<FileRead>;
   /** Paths on one side matching a glob (picomatch syntax, `**` crosses folders), sorted. */
   listFiles(side: Side, glob: string): Promise<string[]>;
+  /**
+   * Paths at the base branch's tip matching a glob. The base side is the merge base, as in GitHub's
+   * diff; rules about what the change merges into (a new migration must sort after every one on the
+   * branch) also need what landed there since. Absent: the base side is the tip.
+   */
+  listBaseTipFiles?(glob: string): Promise<string[]>;
 }
 
 /** Files larger than this are not read by checks (reported as a notice instead). */
@@ -113,6 +119,11 @@ export interface RuleMeta {
   description: string;
   fixable: boolean;
   docsUrl: string;
+  /**
+   * Other spellings accepted in config and waivers: another tool's id for the same rule (squawk's
+   * `prefer-timestamp-tz`), so a team can carry its settings over.
+   */
+  aliases?: string[];
 }
 
 export interface CheckResult {

@@ -149,9 +149,9 @@ function createReader(repoDir: string, shas: Record<Side, string>) {
   };
 }
 
-function createLister(repoDir: string, shas: Record<Side, string>) {
-  const trees = new Map<Side, Promise<string[]>>();
-  return async (side: Side, glob: string): Promise<string[]> => {
+function createLister<Key extends string>(repoDir: string, shas: Record<Key, string>) {
+  const trees = new Map<Key, Promise<string[]>>();
+  return async (side: Key, glob: string): Promise<string[]> => {
     let tree = trees.get(side);
     if (!tree) {
       tree = git(repoDir, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', shas[side]]).then((out) =>
@@ -189,6 +189,10 @@ export async function loadLocalChangeSet(options: LocalChangeSetOptions): Promis
     readFile: createReader(repoDir, shas),
     listFiles: createLister(repoDir, shas),
   };
+  if (baseTip !== baseSha) {
+    const listTip = createLister(repoDir, { tip: baseTip });
+    changeSet.listBaseTipFiles = (glob) => listTip('tip', glob);
+  }
   if (options.pullRequest) {
     changeSet.pullRequest = await pullRequestInfo(repoDir, options.pullRequest, baseRef, headRef, files.length);
   }

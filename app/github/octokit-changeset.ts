@@ -67,18 +67,26 @@ export function pullRequestInfo(pr: PullRequestLike): PullRequestInfo {
 function changeSetOver(
   octokit: GitHubClient,
   repo: RepoRef,
-  shas: Record<Side, () => Promise<string>>,
+  shas: Record<Side, () => Promise<string>> & { baseTip?: string },
   fields: Omit<ChangeSet, 'readFile' | 'listFiles'>,
 ): ChangeSet {
   const sides: Record<Side, CommitFiles> = {
     base: new CommitFiles(octokit, repo, shas.base),
     head: new CommitFiles(octokit, repo, shas.head),
   };
-  return {
+  const changeSet: ChangeSet = {
     ...fields,
     readFile: (side, path) => sides[side].readFile(path),
     listFiles: (side, glob) => sides[side].listFiles(glob),
   };
+  const tipSha = shas.baseTip;
+  if (tipSha !== undefined) {
+    let tip: CommitFiles | undefined;
+    // Usually the branch has not moved since the change branched off: the base side's listing serves.
+    changeSet.listBaseTipFiles = async (glob) =>
+      (await shas.base()) === tipSha ? sides.base.listFiles(glob) : (tip ??= new CommitFiles(octokit, repo, async () => tipSha)).listFiles(glob);
+  }
+  return changeSet;
 }
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -111,7 +119,7 @@ export async function loadPullRequestChangeSet(octokit: GitHubClient, repo: Repo
   return changeSetOver(
     octokit,
     repo,
-    { base: mergeBase, head: async () => pr.head.sha },
+    { base: mergeBase, head: async () => pr.head.sha, baseTip: pr.base.sha },
     {
       base: { ref: pr.base.ref, sha: pr.base.sha },
       head: { ref: pr.head.ref, sha: pr.head.sha },

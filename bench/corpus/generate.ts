@@ -805,6 +805,8 @@ export function generateCorpus(options: CorpusOptions = {}): CorpusFile[] {
   const h = new History(options.seed ?? DEFAULT_CORPUS_SEED);
   const files: CorpusFile[] = [];
   const push = (subject: string, statements: string[], style: Style, table?: string): void => {
+    // A generator that found nothing to do (the function exists already) writes no empty file.
+    if (statements.length === 0) return;
     const version = h.nextVersion();
     files.push({ fileName: fileName(h, version, subject, table), text: render(h, statements, style) });
   };

@@ -18,6 +18,8 @@ export interface MemoryChangeSetInput {
   /** head path → base path, listed as `renamed` instead of an added and a removed file. */
   renames?: Record<string, string>;
   truncated?: { reason: string };
+  /** The base branch's tip when it moved on after the change branched off from `base`. */
+  baseTip?: MemoryTree;
 }
 
 /** Records every read, so tests can assert that checks stay lazy. */
@@ -51,6 +53,14 @@ export function memoryChangeSet(input: MemoryChangeSetInput): MemoryChangeSet {
       const matches = picomatch(glob, { dot: true });
       return Object.keys(trees[side]).filter((path) => matches(path)).sort();
     },
+    ...(input.baseTip
+      ? {
+          async listBaseTipFiles(glob: string) {
+            const matches = picomatch(glob, { dot: true });
+            return Object.keys(input.baseTip ?? {}).filter((path) => matches(path)).sort();
+          },
+        }
+      : {}),
   };
 }
 

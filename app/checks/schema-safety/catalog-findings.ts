@@ -93,6 +93,37 @@ function lintFinding(found: ShadowFinding<LintResult>, file: ParsedMigration | u
   return finding;
 }
 
+const ANON_EXECUTE = 'anon_security_definer_function_executable';
+const AUTHENTICATED_EXECUTE = 'authenticated_security_definer_function_executable';
+
+/**
+ * A SECURITY DEFINER function anon can execute is usually executable by authenticated too (both
+ * through PUBLIC), and the two lints then carry the same fix: the PR gets one finding, anon's, that
+ * names both, instead of two on the same line. A waiver still applies to each key on its own.
+ */
+function foldedExecuteFindings(
+  found: ReadonlyArray<ShadowFinding<LintResult>>,
+  waived: (lint: LintResult) => boolean,
+): { dropped: Set<ShadowFinding<LintResult>>; amended: Map<ShadowFinding<LintResult>, string> } {
+  const dropped = new Set<ShadowFinding<LintResult>>();
+  const amended = new Map<ShadowFinding<LintResult>, string>();
+  const place = (item: ShadowFinding<LintResult>) =>
+    JSON.stringify([item.path, item.line, item.lint.metadata.schema, item.lint.metadata.name, item.lint.metadata.arguments]);
+  const anon = new Map<string, ShadowFinding<LintResult>>();
+  for (const item of found) if (item.lint.name === ANON_EXECUTE && !waived(item.lint)) anon.set(place(item), item);
+  for (const item of found) {
+    if (item.lint.name !== AUTHENTICATED_EXECUTE || waived(item.lint)) continue;
+    const twin = anon.get(place(item));
+    if (!twin) continue;
+    dropped.add(item);
+    amended.set(
+      twin,
+      `Signed-in users (\`authenticated\`) can execute it too (${AUTHENTICATED_EXECUTE}); the fix covers both. To keep it callable by them, waive "${item.lint.cache_key}" as well.`,
+    );
+  }
+  return { dropped, amended };
+}
+
 async function readBaseMigrations(ctx: CheckContext<SchemaSafetyOptions>): Promise<MigrationToApply[]> {
   const migrations = await listMigrations(ctx.changeSet, 'base', ctx.options.migrationsDir);
   const parsed: MigrationToApply[] = [];
@@ -119,14 +150,15 @@ export interface ShadowCheckInput {
 export async function shadowFindings(ctx: CheckContext<SchemaSafetyOptions>, input: ShadowCheckInput): Promise<{ findings: Finding[]; summary: string }> {
   const baseMigrations = await readBaseMigrations(ctx);
   const exposedSchemas = input.exposedSchemas;
+  const today = input.today ?? new Date().toISOString().slice(0, 10);
+  const waived = new Set(ctx.options.waivers.filter((waiver) => !waiver.expires || waiver.expires >= today).map((waiver) => waiver.key));
   const result = await shadowRun({
     factory: input.factory,
     baseMigrations,
     headMigrations: input.headMigrations,
-    lint: (db) => runCatalogLints(db, { exposedSchemas, shadow: true }),
+    lint: (db) => runCatalogLints(db, { exposedSchemas, shadow: true, waived }),
   });
   const files = new Map(input.headMigrations.map((file) => [file.path, file]));
-  const today = input.today ?? new Date().toISOString().slice(0, 10);
   const staticFindings = input.staticFindings;
   // The static twin counts when it points anywhere inside the statement the catalog finding maps to.
   const hasStaticTwin = (ruleId: string, found: ShadowFinding<LintResult>) =>
@@ -138,13 +170,17 @@ export async function shadowFindings(ctx: CheckContext<SchemaSafetyOptions>, inp
         (finding.startLine ?? 0) <= (found.statement?.endLine ?? found.line),
     );
   const findings: Finding[] = [];
+  const folded = foldedExecuteFindings(result.findings, (lint) => isWaived(lint, ctx.options.waivers, today).waived);
 
   for (const found of result.findings) {
     const staticTwin = SAME_PROBLEM[found.lint.name];
     if (staticTwin && hasStaticTwin(staticTwin, found)) continue;
+    if (folded.dropped.has(found)) continue;
     const waiver = isWaived(found.lint, ctx.options.waivers, today);
     if (waiver.waived) continue;
     const finding = lintFinding(found, files.get(found.path));
+    const also = folded.amended.get(found);
+    if (also) finding.message = `${finding.message} ${also}`;
     findings.push(finding);
     if (waiver.expired) {
       findings.push({

@@ -71,6 +71,10 @@ export function lintParsedMigrations(files: ParsedMigration[], options: StaticLi
     exposedSchemas: options.exposedSchemas,
     changedMigrations: files,
   };
+  // Waivers may name a rule by an alias (squawk's spelling); they count for the rule itself.
+  const aliases = new Map<string, string>();
+  for (const rule of rules) for (const alias of rule.meta.aliases ?? []) aliases.set(alias, rule.meta.id);
+  const waives = (waiver: { rules: string[] }, ruleId: string): boolean => waiver.rules.some((id) => id === ruleId || aliases.get(id) === ruleId);
   for (const file of files) {
     const used = new Set<string>();
     for (const rule of rules) {
@@ -82,7 +86,7 @@ export function lintParsedMigrations(files: ParsedMigration[], options: StaticLi
         throw new Error(`rule ${rule.meta.id} failed on ${file.path}: ${message}`);
       }
       for (const hit of hits) {
-        const waiver = hit.statement.waivers.find((candidate) => candidate.rules.includes(rule.meta.id));
+        const waiver = hit.statement.waivers.find((candidate) => waives(candidate, rule.meta.id));
         if (waiver) {
           used.add(`${hit.statement.index}:${rule.meta.id}`);
           continue;
@@ -93,8 +97,8 @@ export function lintParsedMigrations(files: ParsedMigration[], options: StaticLi
     for (const statement of file.statements) {
       for (const waiver of statement.waivers) {
         for (const ruleId of waiver.rules) {
-          if (used.has(`${statement.index}:${ruleId}`)) continue;
-          const known = rules.some((rule) => rule.meta.id === ruleId);
+          if (used.has(`${statement.index}:${aliases.get(ruleId) ?? ruleId}`)) continue;
+          const known = aliases.has(ruleId) || rules.some((rule) => rule.meta.id === ruleId);
           findings.push(
             runnerFinding(
               file,

@@ -1,6 +1,6 @@
 import type { ChangeSet, ChangedFile, RuleMeta, Side } from '../../types.js';
 import type { HygieneFinding } from './finding.js';
-import { compareApplyOrder, listSqlFiles, normalizeMigrationsDir, parseMigrationPath, type MigrationFile } from './migrations.js';
+import { compareApplyOrder, listBaseTipSqlFiles, listSqlFiles, normalizeMigrationsDir, parseMigrationPath, type MigrationFile } from './migrations.js';
 
 export interface HygieneOptions {
   /** Repository-relative folder the Supabase CLI reads (`supabase/migrations`). */
@@ -29,6 +29,8 @@ export interface HygieneContext {
   now: Date;
   /** Migrations the CLI applies, in its order. Base ones are taken as applied to production. */
   base: MigrationFile[];
+  /** The migrations at the base branch's tip (base plus what landed since the change branched off). */
+  baseTip: MigrationFile[];
   head: MigrationFile[];
   /** `.sql` files new on head (added, copied, or moved into the folder), sorted by path. */
   added: NewSqlFile[];
@@ -55,14 +57,16 @@ export function compileFileNamePattern(source: string): RegExp {
 export async function buildHygieneContext(changeSet: ChangeSet, options: HygieneOptions): Promise<HygieneContext> {
   const migrationsDir = normalizeMigrationsDir(options.migrationsDir);
   const fileNamePattern = compileFileNamePattern(options.fileNamePattern);
-  const [baseSql, headSql] = await Promise.all([
+  const [baseSql, headSql, tipSql] = await Promise.all([
     listSqlFiles(changeSet, 'base', migrationsDir),
     listSqlFiles(changeSet, 'head', migrationsDir),
+    changeSet.listBaseTipFiles ? listBaseTipSqlFiles(changeSet.listBaseTipFiles.bind(changeSet), migrationsDir) : undefined,
   ]);
   const changedFiles = new Map(changeSet.files.map((file) => [file.path, file]));
   const onBase = new Set(baseSql);
   const base = baseSql.flatMap((path) => parseMigrationPath(path) ?? []).sort(compareApplyOrder);
   const head = headSql.flatMap((path) => parseMigrationPath(path) ?? []).sort(compareApplyOrder);
+  const baseTip = tipSql ? tipSql.flatMap((path) => parseMigrationPath(path) ?? []).sort(compareApplyOrder) : base;
   const baseByPath = new Map(base.map((migration) => [migration.path, migration]));
 
   const added: NewSqlFile[] = headSql
@@ -86,6 +90,7 @@ export async function buildHygieneContext(changeSet: ChangeSet, options: Hygiene
     fileNamePatternSource: options.fileNamePattern,
     now: options.now ?? new Date(),
     base,
+    baseTip,
     head,
     added,
     changedFiles,

@@ -77,6 +77,12 @@ export async function listSqlFiles(changeSet: ChangeSet, side: Side, dir: string
   return paths.filter((path) => isInMigrationsDir(path, dir)).sort();
 }
 
+/** `.sql` files of the migrations folder at the base branch's tip. */
+export async function listBaseTipSqlFiles(list: (glob: string) => Promise<string[]>, dir: string): Promise<string[]> {
+  const paths = await list(migrationsGlob(dir));
+  return paths.filter((path) => isInMigrationsDir(path, dir)).sort();
+}
+
 /** The migrations the Supabase CLI would apply on one side, in its apply order (by file name, i.e. by version). */
 export async function listMigrations(changeSet: ChangeSet, side: Side, dir: string): Promise<MigrationFile[]> {
   const paths = await listSqlFiles(changeSet, side, dir);

@@ -46,5 +46,5 @@ export function suggestVersion(ctx: HygieneContext, floor: string | null, taken:
 }
 
 export function takenVersions(ctx: HygieneContext): Set<string> {
-  return new Set([...ctx.base, ...ctx.head].map((migration) => migration.version));
+  return new Set([...ctx.base, ...ctx.baseTip, ...ctx.head].map((migration) => migration.version));
 }

@@ -31,6 +31,7 @@ import { lint as tableBloat } from './table_bloat.js';
 import { lint as unindexedForeignKeys } from './unindexed_foreign_keys.js';
 import { lint as unsupportedRegTypes } from './unsupported_reg_types.js';
 import { lint as unusedIndex } from './unused_index.js';
+import { reconcileFixes } from './reconcile.js';
 import type { CatalogLint, CatalogLintMeta, CatalogLintRun, FailedLint, LintResult, Queryable, RunCatalogLintsOptions, SkippedLint } from './types.js';
 
 export type * from './types.js';
@@ -130,7 +131,7 @@ export async function runCatalogLintsDetailed(db: Queryable, opts: RunCatalogLin
   }
 
   results.sort(compareResults);
-  return { results, skipped, failed };
+  return { results: reconcileFixes(results, opts.waived), skipped, failed };
 }
 
 function validExposedSchemas(schemas: readonly string[] | undefined): string[] {

@@ -63,6 +63,11 @@ export interface RunCatalogLintsOptions {
   only?: readonly string[];
   /** Running on a shadow database: lints that are not {@link CatalogLintMeta.shadowApplicable} are skipped. */
   shadow?: boolean;
+  /**
+   * Cache keys the caller waives. Their results are still returned, but no other result's fix
+   * assumes they get fixed too (see reconcile.ts).
+   */
+  waived?: ReadonlySet<string>;
 }
 
 export interface SkippedLint {

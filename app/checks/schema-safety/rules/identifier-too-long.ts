@@ -22,14 +22,35 @@ const WORD = /[A-Za-z0-9_$\u0080-\uffff]{16,}|"(?:[^"]|""){16,}"/g;
  * ASCII text, and 22 or 21 in any text (a UTF-16 unit is at most 3 bytes): one test, collecting no
  * match, rules out most statements.
  */
-const LONG_ASCII_RUN = /[A-Za-z0-9_$]{64}|"[^"]{62,}"/;
 const LONG_ASCII_RUN_ESCAPED = /[A-Za-z0-9_$]{64}|"(?:[^"]|""){31,}"/;
 const LONG_RUN = /[A-Za-z0-9_$\u0080-\uffff]{22}|"(?:[^"]|""){21,}"/;
 // eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/**
+ * `/[A-Za-z0-9_$]{64}|"[^"]{62,}"/` in one pass (that regular expression retries each word from every
+ * character of it). Every quote is tried as an opening one, as the expression does: a quote inside a
+ * string literal must not hide the identifier after it.
+ */
+function hasLongAsciiRun(text: string): boolean {
+  let run = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36) {
+      if (++run >= 64) return true;
+      continue;
+    }
+    run = 0;
+    if (code !== 34) continue;
+    const close = text.indexOf('"', index + 1);
+    if (close >= 0 && close - index - 1 >= 62) return true;
+  }
+  return false;
+}
+
 function mayHoldLongRun(text: string): boolean {
-  return (NON_ASCII.test(text) ? LONG_RUN : text.includes('""') ? LONG_ASCII_RUN_ESCAPED : LONG_ASCII_RUN).test(text);
+  if (NON_ASCII.test(text)) return LONG_RUN.test(text);
+  return text.includes('""') ? LONG_ASCII_RUN_ESCAPED.test(text) : hasLongAsciiRun(text);
 }
 
 /** Scanning is the expensive part: only statements holding a run of text longer than 63 bytes can have such a name. */

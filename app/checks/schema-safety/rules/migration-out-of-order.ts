@@ -10,9 +10,11 @@ export const meta = defineHygieneRule(
 );
 
 async function check(ctx: HygieneContext): Promise<HygieneFinding[]> {
-  const latest = latestVersion(ctx.base);
+  // What the change merges into: the branch's tip, which may hold migrations that landed after it branched off.
+  const onBranch = [...ctx.base, ...ctx.baseTip];
+  const latest = latestVersion(onBranch);
   if (latest === null) return [];
-  const baseVersions = new Set(ctx.base.map((migration) => migration.version));
+  const baseVersions = new Set(onBranch.map((migration) => migration.version));
   const taken = takenVersions(ctx);
   const findings: HygieneFinding[] = [];
   let floor = latest.version;

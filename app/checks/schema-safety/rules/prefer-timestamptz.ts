@@ -15,6 +15,7 @@ const REPORT: TypeRuleReport = {
 
 export const rule = defineSchemaRule({
   id: 'prefer-timestamptz',
+  aliases: ['prefer-timestamp-tz'],
   defaultSeverity: 'notice',
   description: 'A `timestamp` (without time zone) column: it drops the UTC offset of the values written to it; `timestamptz` keeps the instant.',
   fixable: true,

@@ -8,6 +8,7 @@ export interface SchemaRuleDefinition {
   defaultSeverity: Severity;
   description: string;
   fixable: boolean;
+  aliases?: string[];
   /** Also run on the static statements inside DO blocks (default true). */
   embedded?: boolean;
   check(file: ParsedMigration, ctx: MigrationRuleContext): RuleHit[];
@@ -22,6 +23,7 @@ export function defineSchemaRule(definition: SchemaRuleDefinition): MigrationRul
       description: definition.description,
       fixable: definition.fixable,
       docsUrl: ruleDocsUrl('schema-safety', definition.id),
+      ...(definition.aliases ? { aliases: definition.aliases } : {}),
     },
     check: definition.check,
   };
