@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { allRules } from './checks/registry.js';
 import { DB_LINT_USAGE, dbLintCommand, DbLintUsageError, parseDbLintArgs } from './cli/db-lint.js';
+import { runDocsCommand } from './cli/docs.js';
+import { DiagramsUsageError, runDiagramsCommand } from './cli/diagrams.js';
+import { IntrospectUsageError, runIntrospectCommand, runRemediateCommand } from './cli/introspect.js';
 import { fixCheckCommand } from './cli/check-fix.js';
 import { fixMigrationsCommand, lintMigrationsCommand, MIGRATIONS_LINT_USAGE, MigrationsUsageError, parseMigrationsLintArgs } from './cli/migrations-lint.js';
 import type { CheckResult } from './checks/types.js';
@@ -30,6 +33,10 @@ export const USAGE = `Usage:
   platform-kit check [options]     run the checks on a local checkout
   platform-kit migrations lint [options] FILE...   static migration rules, no database
   platform-kit db lint (--database URL | --migrations DIR) [options]   Supabase's database lints
+  platform-kit diagrams (render [--out DIR] | check [--update]) FILE...   draw.io exports
+  platform-kit introspect [--database URL | --migrations DIR] [options]   inventory, risks, compliance report
+  platform-kit remediate --plan ID [--apply] [--database URL]   a stored fix: dry run, or apply it
+  platform-kit docs (drift [--format json] | sync --from FILE --to FILE,... [--sections LIST] [--dry-run])   agent instruction files
   platform-kit rules [--format json]
   platform-kit --help | --version
 
@@ -241,9 +248,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command === 'rules') return runRulesCommand(rest, io);
     if (command === 'migrations') return await runMigrationsCommand(rest, io);
     if (command === 'db') return await runDbCommand(rest, io);
-    throw new UsageError(`unknown command "${command}" (commands: check, db, migrations, rules; see --help)`);
+    if (command === 'docs') return await runDocsCommand(rest, io);
+    if (command === 'diagrams') return await runDiagramsCommand(rest, io);
+    if (command === 'introspect') return await runIntrospectCommand(rest, io);
+    if (command === 'remediate') return await runRemediateCommand(rest, io);
+    throw new UsageError(`unknown command "${command}" (commands: check, db, diagrams, docs, introspect, migrations, remediate, rules; see --help)`);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof MigrationsUsageError || error instanceof DbLintUsageError) {
+    if (error instanceof UsageError || error instanceof MigrationsUsageError || error instanceof DbLintUsageError || error instanceof DiagramsUsageError || error instanceof IntrospectUsageError) {
       io.stderr(`platform-kit: ${error.message}\n`);
       return EXIT_USAGE;
     }

@@ -34,6 +34,8 @@ const EXTRA_ASSETS = [['libpg-query/wasm/libpg-query.wasm', 'libpg-query.wasm']]
 // `pglite/` beside the bundle (webpack cannot bundle its WASM loader): ship that build, without
 // source maps, type declarations and the CommonJS twin.
 const PGLITE_MARKER = 'PLATFORM_KIT_PGLITE_DIR';
+/** Bundles holding the embedded control plane read its migrations from supabase/ beside them. */
+const SUPABASE_MARKER = 'PLATFORM_KIT_SUPABASE_DIR';
 const PGLITE_SKIP = /\.(map|d\.ts|d\.cts|cjs)$/;
 
 async function copyTree(from, to) {
@@ -164,6 +166,15 @@ export async function buildActions({ outRoot = ROOT, log = console.log } = {}) {
         if (!code.includes(to)) continue;
         await copyFile(require.resolve(from), join(dist, to));
         files.push(to);
+      }
+      if (code.includes(SUPABASE_MARKER)) {
+        // The control plane's migrations and seed, applied by the embedded (PGlite) control plane.
+        const target = join(dist, 'supabase');
+        await mkdir(join(target, 'migrations'), { recursive: true });
+        const migrations = (await readdir(join(ROOT, 'supabase', 'migrations'))).filter((name) => name.endsWith('.sql')).sort();
+        for (const name of migrations) await copyFile(join(ROOT, 'supabase', 'migrations', name), join(target, 'migrations', name));
+        await copyFile(join(ROOT, 'supabase', 'seed.sql'), join(target, 'seed.sql'));
+        files.push(`supabase/ (${migrations.length} migrations, seed.sql)`);
       }
       if (code.includes(PGLITE_MARKER)) {
         const pgliteDist = dirname(require.resolve('@electric-sql/pglite'));

@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import type { AnnotationProperties } from '@actions/core';
 import { runCheckAction, type ActionCore } from '../actions/check/run.js';
 import { runCli, type CliIo } from '../app/cli.js';
 import { createTempRepo, type TempRepo } from '../scripts/lib/temp-repo.js';
+import { installActionBundle, parseOutputFile } from './helpers/action-bundle.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
-const DIST = join(ROOT, 'actions', 'check', 'dist');
 const DEMO = join(ROOT, 'test', 'fixtures', 'demo');
 const BRANCH = 'feat/one-page-checkout';
 const BODY = 'Replaces the four checkout pages with one.\n\nSpec: spec/payments\n';
@@ -41,35 +40,11 @@ let runner: string;
 let baseSha: string;
 let headSha: string;
 
-/** Newest modification time of the sources a bundle is built from, the build script included (it decides which assets ship). */
-async function newestSource(): Promise<number> {
-  let newest = (await stat(join(ROOT, 'scripts', 'build-actions.mjs'))).mtimeMs;
-  for (const folder of ['app', 'actions']) {
-    const entries = await readdir(join(ROOT, folder), { recursive: true, withFileTypes: true });
-    for (const entry of entries) {
-      const path = join(entry.parentPath, entry.name);
-      if (!entry.isFile() || !entry.name.endsWith('.ts') || path.includes(`${sep}dist${sep}`)) continue;
-      newest = Math.max(newest, (await stat(path)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
 beforeAll(async () => {
   // The bundle runs from a folder with no node_modules anywhere above it: it must be self-contained.
   runner = await mkdtemp(join(tmpdir(), 'pk-action-run-'));
-  // Workflows run the committed bundle, and scripts/check-dist.mjs keeps it equal to a fresh build.
-  // When it is missing or older than the sources, test a fresh build instead (never overwriting the
-  // committed one, which would hide a stale bundle from check-dist).
-  const bundle = join(DIST, 'index.js');
-  if (existsSync(bundle) && (await stat(bundle)).mtimeMs >= (await newestSource())) {
-    await cp(DIST, join(runner, 'dist'), { recursive: true });
-  } else {
-    const build = join(runner, 'build');
-    await run(process.execPath, [join(ROOT, 'scripts', 'build-actions.mjs'), '--out', build], { cwd: ROOT, timeout: 300_000 });
-    await cp(join(build, 'actions', 'check', 'dist'), join(runner, 'dist'), { recursive: true });
-    await rm(build, { recursive: true, force: true });
-  }
+  // The committed bundle when it is current, else a fresh build (never over the committed one).
+  await installActionBundle('check', runner);
 
   repo = await createTempRepo('pk-action-ws-');
   await repo.copyFrom(join(DEMO, 'base'));
@@ -91,21 +66,6 @@ interface ActionRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
-}
-
-/** GITHUB_OUTPUT uses heredoc blocks: `name<<DELIM`, value lines, `DELIM`. */
-function parseOutputFile(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const match = /^([^<]+)<<(.+)$/.exec(lines[i] ?? '');
-    if (!match) continue;
-    const [, name, delimiter] = match;
-    const value: string[] = [];
-    while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i] ?? '');
-    outputs[name as string] = value.join('\n');
-  }
-  return outputs;
 }
 
 async function runAction(inputs: Record<string, string>, workspace = repo.dir): Promise<ActionRun> {
@@ -360,7 +320,7 @@ describe('action metadata', () => {
     const check = parse(await readFile(join(ROOT, 'actions', 'check', 'action.yml'), 'utf8')) as Record<string, Record<string, unknown>>;
     expect(root['inputs']).toEqual(check['inputs']);
     expect(root['outputs']).toEqual(check['outputs']);
-    expect(Object.keys(root['inputs'] ?? {})).toEqual(['checks', 'config', 'fail-on', 'sarif-file', 'base', 'github-token']);
+    expect(Object.keys(root['inputs'] ?? {})).toEqual(['checks', 'config', 'fail-on', 'sarif-file', 'base', 'github-token', 'diagrams-output']);
     expect(root['runs']).toEqual({ using: 'node24', main: 'actions/check/dist/index.js' });
   });
 });

@@ -122,7 +122,7 @@ describe('suggested changes on the diff', () => {
     expect((await server.deliver('pull_request', payload, { deliveryId })).status).toBe(200);
     const again = callsSince(mark);
     expect(again.filter((call) => call.includes('review'))).toEqual(['GET pulls/list-review-comments']);
-    expect(again.filter((call) => !call.startsWith('GET'))).toEqual(['PATCH checks/update', 'PATCH checks/update']);
+    expect(again.filter((call) => !call.startsWith('GET'))).toEqual(['PATCH checks/update', 'PATCH checks/update', 'PATCH checks/update']);
     expect(fake.reviewsOn(repo, 1)).toHaveLength(1);
     expect(fake.reviewCommentsOn(repo, 1)).toHaveLength(2);
     expect(fake.commentsOn(repo, 1).map((comment) => comment.body)).toEqual([sticky?.body]);
@@ -185,6 +185,7 @@ describe('suggested changes on the diff', () => {
     expect(fake.runsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`)).toEqual([
       'platform-kit/spec-bundle success',
       'platform-kit/schema-safety failure',
+      'platform-kit/doc-sync success',
     ]);
     const [sticky, ...others] = fake.commentsOn(repo, 5);
     expect(others).toEqual([]);
@@ -205,6 +206,7 @@ describe('suggested changes on the diff', () => {
     const mark = fake.requests.length;
     expect((await server.deliver('pull_request', pullRequestEvent(fake, repo, 6))).status).toBe(200);
     expect(callsSince(mark).filter((call) => !call.startsWith('GET'))).toEqual([
+      'POST checks/create',
       'POST checks/create',
       'POST checks/create',
       'POST pulls/create-review',

@@ -76,6 +76,7 @@ describe('pull_request.opened', () => {
     expect(runs.map((run) => `${run.name} ${run.status} ${run.conclusion}`)).toEqual([
       'platform-kit/spec-bundle completed failure',
       'platform-kit/schema-safety completed success',
+      'platform-kit/doc-sync completed success',
     ]);
     const specRun = runNamed(repo, head, 'platform-kit/spec-bundle');
     const annotations = specRun.annotations.map((annotation) => `${annotation.path}:${annotation.start_line} ${annotation.annotation_level}`);
@@ -94,7 +95,7 @@ describe('pull_request.opened', () => {
     const again = await server.deliver('pull_request', payload, { deliveryId });
     expect(again.status).toBe(200);
     const writes = requestsSince(mark).filter((request) => request.method !== 'GET');
-    expect(writes.map((request) => request.operationId)).toEqual(['checks/update', 'checks/update']);
+    expect(writes.map((request) => request.operationId)).toEqual(['checks/update', 'checks/update', 'checks/update']);
     expect(fake.runsFor(repo, head).map((run) => run.id)).toEqual(runs.map((run) => run.id));
     expect(runNamed(repo, head, 'platform-kit/spec-bundle').annotations).toHaveLength(specRun.annotations.length);
     expect(fake.commentsOn(repo, 7)).toHaveLength(1);
@@ -117,6 +118,7 @@ describe('pull_request.opened', () => {
     expect(fake.runsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`)).toEqual([
       'platform-kit/spec-bundle success',
       'platform-kit/schema-safety failure',
+      'platform-kit/doc-sync success',
     ]);
     const schemaRun = runNamed(repo, head, 'platform-kit/schema-safety');
     expect(schemaRun.annotations).toEqual([
@@ -159,6 +161,7 @@ describe('pull_request.opened', () => {
     // The failing config run carries annotations GitHub cannot remove: a new run supersedes it.
     expect(fake.latestRunsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`).sort()).toEqual([
       'platform-kit/config success',
+      'platform-kit/doc-sync success',
       'platform-kit/schema-safety success',
       'platform-kit/spec-bundle failure',
     ]);
@@ -182,7 +185,7 @@ describe('pull_request.opened', () => {
     const response = await server.deliver('pull_request', pullRequestEvent(fake, repo, 3));
     expect(response.status).toBe(200);
     const runs = fake.runsFor(repo, main);
-    expect(runs.map((run) => run.name)).toEqual(['platform-kit/spec-bundle', 'platform-kit/schema-safety']);
+    expect(runs.map((run) => run.name)).toEqual(['platform-kit/spec-bundle', 'platform-kit/schema-safety', 'platform-kit/doc-sync']);
     for (const run of runs) {
       expect(run.conclusion).toBe('neutral');
       expect(run.output.summary).toContain('3,000');
@@ -208,6 +211,7 @@ describe('pull_request.opened', () => {
       'GET checks/list-for-ref', // our existing runs on the head commit
       'POST checks/create', // platform-kit/spec-bundle
       'POST checks/create', // platform-kit/schema-safety (no migration in the change: it reads nothing)
+      'POST checks/create', // platform-kit/doc-sync (no instruction file in the change: it reads nothing)
       'GET issues/list-comments', // find the sticky comment
       'POST issues/create-comment',
       'GET issues/list-comments', // make sure no concurrent delivery created one too
@@ -215,6 +219,7 @@ describe('pull_request.opened', () => {
     expect(fake.runsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`)).toEqual([
       'platform-kit/spec-bundle success',
       'platform-kit/schema-safety success',
+      'platform-kit/doc-sync success',
     ]);
     expect(runNamed(repo, head, 'platform-kit/schema-safety').output.summary).toContain('No migration added or changed.');
     // The App logs the same count for the event.
@@ -232,6 +237,7 @@ describe('other events', () => {
     expect(fake.runsFor(repo, after).map((run) => `${run.name} ${run.conclusion}`)).toEqual([
       'platform-kit/spec-bundle success',
       'platform-kit/schema-safety success',
+      'platform-kit/doc-sync success',
     ]);
     expect(fake.comments.filter((comment) => comment.repo === `acme/${repo.name}`)).toEqual([]);
   });
@@ -273,6 +279,7 @@ describe('other events', () => {
     expect(fake.runsFor(repo, head).map((run) => `${run.name} ${run.conclusion}`)).toEqual([
       'platform-kit/spec-bundle failure',
       'platform-kit/schema-safety success',
+      'platform-kit/doc-sync success',
     ]);
   });
 
@@ -344,6 +351,6 @@ describe('other events', () => {
     const response = await server.deliver('pull_request', pullRequestEvent(fake, repo, 10));
     expect(response.status).toBe(200);
     const writes = requestsSince(mark).filter((request) => request.method !== 'GET').map((request) => request.operationId);
-    expect(writes).toEqual(['checks/create', 'checks/create', 'issues/create-comment']);
+    expect(writes).toEqual(['checks/create', 'checks/create', 'checks/create', 'issues/create-comment']);
   });
 });

@@ -26,7 +26,7 @@ describe('the control plane migrations pass their own schema-safety check', () =
   it('reads the migrations and the exposed schemas the check will use', () => {
     expect(migrations.length).toBeGreaterThanOrEqual(7);
     for (const migration of migrations) expect(migration.path).toMatch(/^supabase\/migrations\/\d{14}_[a-z0-9_]+\.sql$/);
-    expect(exposedSchemas).toEqual(['public', 'graphql_public']);
+    expect(exposedSchemas).toEqual(['public', 'graphql_public', 'ops']);
   });
 
   it('gets no static finding of error severity', async () => {
@@ -79,7 +79,7 @@ describe('the control plane migrations pass their own schema-safety check', () =
       },
     };
     const [result] = await runChecks({ changeSet: memoryChangeSet({ base: {}, head }), config, only: ['schema-safety'] });
-    expect(result?.summary).toMatch(/exposed schemas: public, graphql_public/);
+    expect(result?.summary).toMatch(/exposed schemas: public, graphql_public, ops/);
     expect(result?.conclusion).toBe('success');
     expect(describeFindings((result?.findings ?? []).filter((finding) => finding.severity !== 'notice'))).toEqual([]);
   });

@@ -131,14 +131,16 @@ describe('control plane SQL on PGlite', () => {
   });
 
   it("pins every function's search_path and grants EXECUTE only to the roles that call it", async () => {
-    const { rows } = await db.query<{ name: string; config: string[] | null; public: boolean; anon: boolean; authenticated: boolean; service_role: boolean; definer: boolean }>(`
-      select p.proname as name, p.proconfig as config, p.prosecdef as definer,
+    const { rows } = await db.query<{ schema: string; name: string; config: string[] | null; public: boolean; anon: boolean; authenticated: boolean; service_role: boolean; definer: boolean }>(`
+      select p.pronamespace::regnamespace::text as schema, p.proname as name, p.proconfig as config, p.prosecdef as definer,
         p.proacl is null or exists (select 1 from pg_catalog.aclexplode(p.proacl) acl where acl.grantee = 0) as public,
         has_function_privilege('anon', p.oid, 'execute') as anon,
         has_function_privilege('authenticated', p.oid, 'execute') as authenticated,
         has_function_privilege('service_role', p.oid, 'execute') as service_role
-      from pg_catalog.pg_proc p where p.pronamespace = 'ops'::regnamespace`);
+      from pg_catalog.pg_proc p where p.pronamespace in ('ops'::regnamespace, 'ops_private'::regnamespace)`);
     expect(rows.length).toBeGreaterThan(20);
+    // The one function signed-in users execute (through the policies) is outside the exposed `ops`.
+    expect(rows.filter((row) => row.authenticated || row.definer).map((row) => `${row.schema}.${row.name}`)).toEqual(['ops_private.member_org_ids']);
     const rpcs = ['publish_config_version', 'rollback_config', 'consumer_heartbeat', 'record_config_check', 'detect_config_drift', 'start_scan', 'finish_scan', 'claim_next_run', 'append_run_event', 'complete_run'];
     for (const rpc of rpcs) expect(rows.map((row) => row.name)).toContain(rpc);
     for (const row of rows) {

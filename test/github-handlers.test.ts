@@ -41,6 +41,7 @@ describe('handlePullRequest', () => {
       checkRuns: [
         { name: 'platform-kit/spec-bundle', action: 'created', conclusion: 'success' },
         { name: 'platform-kit/schema-safety', action: 'created', conclusion: 'success' },
+        { name: 'platform-kit/doc-sync', action: 'created', conclusion: 'success' },
       ],
       comment: { action: 'created' },
     });
@@ -56,6 +57,7 @@ describe('handlePullRequest', () => {
     expect(runs.map((run) => `${run.name} ${run.status} ${run.conclusion}`)).toEqual([
       'platform-kit/spec-bundle completed failure',
       'platform-kit/schema-safety completed failure',
+      'platform-kit/doc-sync completed failure',
     ]);
     for (const run of runs) expect(run.output.summary).toContain('Platform Kit could not check this change');
     expect(fake.commentsOn(shop, 2)[0]?.body).toContain('could not check this change');
@@ -69,7 +71,7 @@ describe('handlePullRequest', () => {
     const outcome = handlePullRequest({ octokit, repo, pullRequest: pullRequest(3) });
     await expect(outcome).rejects.toBeInstanceOf(PublishError);
     await expect(outcome).rejects.toThrow('platform-kit/spec-bundle');
-    expect(fake.runsFor(shop, head).map((run) => run.name)).toEqual(['platform-kit/schema-safety']);
+    expect(fake.runsFor(shop, head).map((run) => run.name)).toEqual(['platform-kit/schema-safety', 'platform-kit/doc-sync']);
     expect(fake.commentsOn(shop, 3)).toHaveLength(1);
   });
 
@@ -80,7 +82,7 @@ describe('handlePullRequest', () => {
     const outcome = await handlePullRequest({ octokit, repo, pullRequest: pullRequest(4) });
     expect(outcome).toMatchObject({ status: 'checked', commentSkipped: 'the config has pullRequests.comment: false' });
     expect(fake.commentsOn(shop, 4)).toEqual([]);
-    expect(fake.runsFor(shop, head).map((run) => run.name)).toEqual(['platform-kit/spec-bundle', 'platform-kit/schema-safety']);
+    expect(fake.runsFor(shop, head).map((run) => run.name)).toEqual(['platform-kit/spec-bundle', 'platform-kit/schema-safety', 'platform-kit/doc-sync']);
   });
 
   it('reports the suggested changes it posted, then the ones already on the diff, even with comments off', async () => {
@@ -106,11 +108,12 @@ describe('handlePullRequest', () => {
     fake.setBranch(shop, 'main', fake.commit(main, { '.github/platform-kit.yml': 'checks:\n  spec-bundle:\n    enabled: false\n' }));
     const outcome = await handlePullRequest({ octokit, repo, pullRequest: pullRequest(5) });
     // Only the check still enabled runs; the switched-off one's run is settled rather than left failing or stale.
-    expect(outcome).toMatchObject({ status: 'checked', results: [{ checkId: 'schema-safety' }] });
-    expect(outcome.status === 'checked' && outcome.results).toHaveLength(1);
+    expect(outcome).toMatchObject({ status: 'checked', results: [{ checkId: 'schema-safety' }, { checkId: 'doc-sync' }] });
+    expect(outcome.status === 'checked' && outcome.results).toHaveLength(2);
     expect(fake.latestRunsFor(shop, head).map((run) => `${run.name} ${run.conclusion}: ${run.output.summary}`)).toEqual([
       expect.stringContaining('platform-kit/spec-bundle neutral: Not run: the spec-bundle check is disabled in the Platform Kit config.'),
       expect.stringContaining('platform-kit/schema-safety success: No migration added or changed.'),
+      expect.stringContaining('platform-kit/doc-sync success: No agent instruction file changed.'),
     ]);
   });
 });
@@ -130,6 +133,7 @@ describe('handlePush', () => {
     expect(outcome).toMatchObject({ status: 'checked', headSha: after, checkRuns: [
         { name: 'platform-kit/spec-bundle', conclusion: 'success' },
         { name: 'platform-kit/schema-safety', conclusion: 'success' },
+        { name: 'platform-kit/doc-sync', conclusion: 'success' },
       ],
     });
     expect(fake.requests.map((request) => request.operationId)).toContain('repos/compare-commits');

@@ -1,3 +1,5 @@
+import { diagramsCheck } from './diagrams/index.js';
+import { docSyncCheck } from './doc-sync/index.js';
 import { ENGINE_RULES } from './engine-rules.js';
 import { schemaSafetyCheck } from './schema-safety/index.js';
 import { specBundleCheck } from './spec-bundle/index.js';
@@ -6,7 +8,7 @@ import type { Check, RuleMeta } from './types.js';
 /** Every check, in the order they run and are reported. */
 // Each check has its own options type; the registry only needs the common shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const checks: Check<any>[] = [specBundleCheck, schemaSafetyCheck];
+export const checks: Check<any>[] = [specBundleCheck, schemaSafetyCheck, diagramsCheck, docSyncCheck];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function findCheck(id: string): Check<any> | undefined {

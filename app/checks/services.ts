@@ -1,14 +1,34 @@
+import { DIAGRAM_RENDERER_POOL_SERVICE } from './diagrams/index.js';
+import { diagramRendererPool } from './diagrams/renderer/pool.js';
 import { SHADOW_SERVICE } from './schema-safety/index.js';
 import { createShadowDatabaseFactory } from './schema-safety/shadow/index.js';
 import type { CheckServices } from './types.js';
 
+/** Disposers of default services not yet disposed: the App keeps its own for the process's lifetime. */
+const live = new Set<() => Promise<void>>();
+
 /**
  * The embedded defaults every driver injects: a shadow database factory (PGlite, or the Postgres
- * server named by SHADOW_DATABASE_URL). Nothing starts until a check asks for a database.
+ * server named by SHADOW_DATABASE_URL) and the diagram renderers (one warm headless Chromium per
+ * renderer setting). Nothing starts until a check asks for a database or renders a page.
  */
 export function defaultServices(): { services: CheckServices; dispose(): Promise<void> } {
   const factory = createShadowDatabaseFactory();
-  return { services: { [SHADOW_SERVICE]: factory }, dispose: () => factory.dispose() };
+  const renderers = diagramRendererPool();
+  const dispose = async () => {
+    live.delete(dispose);
+    await Promise.all([factory.dispose(), renderers.close()]);
+  };
+  live.add(dispose);
+  return { services: { [SHADOW_SERVICE]: factory, [DIAGRAM_RENDERER_POOL_SERVICE]: renderers }, dispose };
+}
+
+/**
+ * Releases every default service still open in this process (the App's warm browser and shadow
+ * database among them), for a graceful shutdown. The renderer pools start afresh if used again.
+ */
+export async function disposeDefaultServices(): Promise<void> {
+  await Promise.all([...live].map((dispose) => dispose()));
 }
 
 /** Runs `task` with the default services and always releases them (a live PGlite keeps Node running). */

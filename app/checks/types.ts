@@ -20,6 +20,16 @@ export type Fix =
     }
   | { kind: 'write-file'; path: string; content: string; description: string };
 
+/**
+ * A file a check produced to show a finding (the committed image, a fresh render, their diff).
+ * `path` is where the driver's sink put it: a local file path, or a URL when it was uploaded.
+ */
+export interface FindingArtifact {
+  kind: 'before' | 'after' | 'diff';
+  path: string;
+  contentType: string;
+}
+
 /** One finding, the same shape for every check (like an ESLint message). */
 export interface Finding {
   checkId: string;
@@ -39,6 +49,8 @@ export interface Finding {
   fix?: Fix;
   /** Replacement text for [startLine, endLine], shown as a suggested change. */
   suggestion?: string;
+  /** Images that show the finding; reporters list or link them, the Action uploads them. */
+  artifacts?: FindingArtifact[];
 }
 
 export type FileStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged';
@@ -107,10 +119,32 @@ export interface ChangeSet {
    * branch) also need what landed there since. Absent: the base side is the tip.
    */
   listBaseTipFiles?(glob: string): Promise<string[]>;
+  /**
+   * The raw bytes of a file, for checks that compare binary content (PNG exports of diagrams).
+   * Null when the file is missing on that side (or is a folder, a submodule or a symlink). Files
+   * over MAX_BYTES_READ are refused with a FileTooLargeError rather than loaded. Absent: the driver
+   * can only give text (`readFile`).
+   */
+  readBytes?(side: Side, path: string): Promise<Uint8Array | null>;
 }
 
 /** Files larger than this are not read by checks (reported as a notice instead). */
 export const MAX_READ_BYTES = 1024 * 1024;
+
+/** `ChangeSet.readBytes` refuses files larger than this (20 MB): a check holds them in memory whole. */
+export const MAX_BYTES_READ = 20 * 1024 * 1024;
+
+/** Thrown by `ChangeSet.readBytes` for a file over MAX_BYTES_READ; `size` is the file's size in bytes. */
+export class FileTooLargeError extends Error {
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    readonly limit: number = MAX_BYTES_READ,
+  ) {
+    super(`${path} is ${(size / (1024 * 1024)).toFixed(1)} MB, over the ${Math.round(limit / (1024 * 1024))} MB limit for binary reads`);
+    this.name = 'FileTooLargeError';
+  }
+}
 
 /** Static description of a rule: docs and `platform-kit rules` come from this. */
 export interface RuleMeta {

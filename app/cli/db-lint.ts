@@ -9,6 +9,7 @@ import { ensureParser, parseMigration } from '../checks/schema-safety/sql/parse.
 import { CHECK_ID } from '../checks/schema-safety/static.js';
 import type { CheckResult, Finding } from '../checks/types.js';
 import { ruleDocsUrl } from '../checks/docs-url.js';
+import { redactUrl } from './redact-url.js';
 
 export class DbLintUsageError extends Error {}
 
@@ -87,29 +88,18 @@ function lintToFinding(lint: LintResult, where: { path?: string; line?: number; 
   };
 }
 
-/** Redacts the password of a connection URL for messages. */
-function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
 async function lintLiveDatabase(url: string, exposedSchemas: string[]): Promise<{ findings: Finding[]; summary: string }> {
   const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();
   } catch (error) {
-    throw new DbLintUsageError(`cannot connect to ${safeUrl(url)}: ${(error as Error).message}`);
+    throw new DbLintUsageError(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
   }
   try {
     const results = await runCatalogLints(client, { exposedSchemas });
     return {
       findings: results.map((lint) => lintToFinding(lint, {})),
-      summary: `${results.length} finding${results.length === 1 ? '' : 's'} on ${safeUrl(url)} (exposed schemas: ${exposedSchemas.join(', ')}).`,
+      summary: `${results.length} finding${results.length === 1 ? '' : 's'} on ${redactUrl(url)} (exposed schemas: ${exposedSchemas.join(', ')}).`,
     };
   } finally {
     await client.end();

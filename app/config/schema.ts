@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { diagramsOptions } from '../checks/diagrams/options.js';
+import { docSyncOptions } from '../checks/doc-sync/options.js';
 import { schemaSafetyOptions } from '../checks/schema-safety/options.js';
 import { specBundleOptions } from '../checks/spec-bundle/options.js';
 
@@ -40,10 +42,20 @@ export const configSchema = z
         suggestions: z.boolean().default(true),
       })
       .prefault({}),
+    /** Commits the App may add to a pull request's branch: never on pull requests from forks, at most one per head commit. */
+    autofix: z
+      .strictObject({
+        /** Regenerated PNG exports when the diagrams check finds exports out of date with their changed source. */
+        diagrams: z.boolean().default(false),
+      })
+      .prefault({}),
     checks: z
       .strictObject({
         'spec-bundle': checkConfig(specBundleOptions),
         'schema-safety': checkConfig(schemaSafetyOptions),
+        // Opt-in: rendering needs Chromium, which most repositories' CI does not have installed.
+        diagrams: checkConfig({ ...diagramsOptions, enabled: z.boolean().default(false) }),
+        'doc-sync': checkConfig(docSyncOptions),
       })
       .prefault({}),
   })

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
-import type { ChangedFile, ChangeSet, FileRead, PullRequestInfo, Side } from '../checks/types.js';
+import { FileTooLargeError, MAX_BYTES_READ, type ChangedFile, type ChangeSet, type FileRead, type PullRequestInfo, type Side } from '../checks/types.js';
 import { parseNameStatusZ, parseNumstatZ, parseUnifiedHunks } from './diff-parse.js';
 import { BlobReader } from './blob-reader.js';
-import { git, GitError } from './git.js';
+import { git, gitBuffer, GitError } from './git.js';
 
 /** What a caller knows about the pull request (from an event payload or CLI flags). */
 export interface PullRequestMetadata {
@@ -149,6 +149,37 @@ function createReader(repoDir: string, shas: Record<Side, string>) {
   };
 }
 
+/**
+ * Raw bytes of `<commit>:<path>`: `git ls-tree -l` gives the entry's type and size (one process,
+ * nothing loaded), then `git cat-file blob` the content when it is a regular file under the limit.
+ */
+export async function readBlobBytes(repoDir: string, commit: string, path: string, limit = MAX_BYTES_READ): Promise<Uint8Array | null> {
+  if (path === '' || path.includes('\n')) return null;
+  const listing = await git(repoDir, ['ls-tree', '-z', '-l', '--full-tree', commit, '--', path]);
+  // `<mode> <type> <object> <size>\t<path>\0`; nothing when the path does not exist.
+  const entry = listing.split('\0').find((line) => line.endsWith(`\t${path}`));
+  const match = entry ? /^(\d+) (\w+) ([0-9a-f]+) +(\d+|-)\t/.exec(entry) : null;
+  // Symlinks (120000) and submodules are not file content a check can compare.
+  if (!match || match[2] !== 'blob' || match[1] === '120000') return null;
+  const size = Number(match[4]);
+  if (size > limit) throw new FileTooLargeError(path, size, limit);
+  return new Uint8Array(await gitBuffer(repoDir, ['cat-file', 'blob', match[3] as string]));
+}
+
+function createByteReader(repoDir: string, shas: Record<Side, string>) {
+  const cache = new Map<string, Promise<Uint8Array | null>>();
+  return (side: Side, path: string): Promise<Uint8Array | null> => {
+    const key = `${side}\0${path}`;
+    let pending = cache.get(key);
+    if (!pending) {
+      pending = readBlobBytes(repoDir, shas[side], path);
+      cache.set(key, pending);
+      pending.catch(() => cache.delete(key));
+    }
+    return pending;
+  };
+}
+
 function createLister<Key extends string>(repoDir: string, shas: Record<Key, string>) {
   const trees = new Map<Key, Promise<string[]>>();
   return async (side: Key, glob: string): Promise<string[]> => {
@@ -188,6 +219,7 @@ export async function loadLocalChangeSet(options: LocalChangeSetOptions): Promis
     files,
     readFile: createReader(repoDir, shas),
     listFiles: createLister(repoDir, shas),
+    readBytes: createByteReader(repoDir, shas),
   };
   if (baseTip !== baseSha) {
     const listTip = createLister(repoDir, { tip: baseTip });

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { MAX_READ_BYTES, type FileRead } from '../checks/types.js';
+import { FileTooLargeError, MAX_BYTES_READ, MAX_READ_BYTES, type FileRead } from '../checks/types.js';
 import { httpStatus, isNotFound, type GitHubClient, type RepoRef } from './client.js';
 
 /** Git's own test: a NUL byte in the first 8,000 bytes makes a file binary. */
@@ -12,6 +12,8 @@ export const MAX_WALK_REQUESTS = 100;
 interface Listing {
   /** path → size in bytes, blobs only. */
   sizes: Map<string, number>;
+  /** path → blob SHA, for the blob API. */
+  blobShas: Map<string, string>;
   /** False when GitHub truncated the recursive tree (over 100,000 entries or 7 MB). */
   complete: boolean;
 }
@@ -25,9 +27,11 @@ export class CommitFiles {
   #listing: Promise<Listing> | undefined;
   #loaded: Listing | undefined;
   readonly #reads = new Map<string, Promise<FileRead>>();
+  readonly #byteReads = new Map<string, Promise<Uint8Array | null>>();
   readonly #walks = new Map<string, Promise<Map<string, number>>>();
-  /** Sizes learnt from a directory walk, for reads after a truncated tree. */
+  /** Sizes and blob SHAs learnt from a directory walk, for reads after a truncated tree. */
   readonly #walkedSizes = new Map<string, number>();
+  readonly #walkedShas = new Map<string, string>();
 
   constructor(
     private readonly octokit: GitHubClient,
@@ -45,6 +49,49 @@ export class CommitFiles {
       read.catch(() => this.#reads.delete(path));
     }
     return read;
+  }
+
+  /**
+   * Raw bytes of a file, for binary content. API calls: the recursive tree (one request per commit,
+   * shared with `listFiles` and cached) names the blob, then one blob request per file; a path the
+   * tree does not show (a truncated tree) costs one contents request first. Cached per path.
+   */
+  readBytes(path: string): Promise<Uint8Array | null> {
+    let read = this.#byteReads.get(path);
+    if (!read) {
+      read = this.#readBytes(path);
+      this.#byteReads.set(path, read);
+      read.catch(() => this.#byteReads.delete(path));
+    }
+    return read;
+  }
+
+  async #readBytes(path: string): Promise<Uint8Array | null> {
+    const listing = await this.#tree();
+    let sha = listing.blobShas.get(path) ?? this.#walkedShas.get(path);
+    let size = listing.sizes.get(path) ?? this.#walkedSizes.get(path);
+    if (sha === undefined || size === undefined) {
+      if (listing.complete) return null;
+      const entry = await this.#contentsEntry(path);
+      if (!entry) return null;
+      ({ sha, size } = entry);
+    }
+    if (size > MAX_BYTES_READ) throw new FileTooLargeError(path, size);
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { ...this.repo, file_sha: sha });
+    if (data.encoding !== 'base64') throw new Error(`GitHub returned blob ${sha} (${path}) in encoding "${data.encoding}"; expected base64`);
+    return new Uint8Array(Buffer.from(data.content, 'base64'));
+  }
+
+  /** SHA and size of a file the tree listing could not show, from the contents API. */
+  async #contentsEntry(path: string): Promise<{ sha: string; size: number } | null> {
+    try {
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...this.repo, path, ref: await this.sha() });
+      if (Array.isArray(data) || data.type !== 'file') return null;
+      return { sha: data.sha, size: data.size };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
   }
 
   async listFiles(glob: string): Promise<string[]> {
@@ -105,10 +152,14 @@ export class CommitFiles {
       recursive: '1',
     });
     const sizes = new Map<string, number>();
+    const blobShas = new Map<string, string>();
     for (const entry of data.tree) {
-      if (entry.type === 'blob' && entry.path !== undefined) sizes.set(entry.path, entry.size ?? 0);
+      if (entry.type === 'blob' && entry.path !== undefined) {
+        sizes.set(entry.path, entry.size ?? 0);
+        if (entry.sha !== undefined && entry.mode !== '120000') blobShas.set(entry.path, entry.sha);
+      }
     }
-    return { sizes, complete: !data.truncated };
+    return { sizes, blobShas, complete: !data.truncated };
   }
 
   /**
@@ -158,6 +209,7 @@ export class CommitFiles {
         else if (entry.type === 'blob') {
           found.set(path, entry.size ?? 0);
           this.#walkedSizes.set(path, entry.size ?? 0);
+          if (entry.mode !== '120000') this.#walkedShas.set(path, entry.sha);
         }
       }
     }

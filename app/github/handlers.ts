@@ -5,6 +5,7 @@ import { loadConfig, type ConfigLoadResult } from '../config/load.js';
 import type { PlatformKitConfig } from '../config/schema.js';
 import { renderComment } from '../report/index.js';
 import { CHECK_RUN_PREFIX, CheckRunPublishError, publishCheckRuns, type ExistingCheckRun, type PublishedCheckRun } from './check-runs.js';
+import { autofixPullRequest, noteAutofix, type AutofixOutcome } from './autofix-diagrams.js';
 import { errorMessage, silentLog, type EventLog, type GitHubClient, type RepoRef } from './client.js';
 import { contentsConfigSource } from './config-source.js';
 import { isFromFork, loadPullRequestChangeSet, loadPushChangeSet, type PullRequestLike, type PushRef } from './octokit-changeset.js';
@@ -47,6 +48,8 @@ export type EventOutcome =
       /** Suggested changes on the diff, when some findings had one for lines the diff shows. */
       suggestions?: SuggestionsSummary;
       fromFork?: boolean;
+      /** The autofix commit (regenerated diagram exports), when the config enables it and there was something to fix. */
+      autofix?: AutofixOutcome;
     };
 
 export interface SuggestionsSummary {
@@ -97,14 +100,17 @@ async function checkPullRequest(deps: PullRequestDeps): Promise<EventOutcome> {
   // The comment lists every check: when only some re-run (a body edit, a label, one re-requested
   // run), the others run too so the comment stays true, but only the requested check runs are written.
   const commentsEveryCheck = only !== undefined && config.pullRequests.comment;
-  const { results, files } = await checkSafely(deps, config, commentsEveryCheck ? undefined : only, () => loadPullRequestChangeSet(octokit, repo, pr));
+  const checked = await checkSafely(deps, config, commentsEveryCheck ? undefined : only, () => loadPullRequestChangeSet(octokit, repo, pr));
+  const files = checked.files;
+  const autofix = await autofixPullRequest({ octokit, repo, pullRequest: { head: pr.head, fromFork }, enabled: config.autofix.diagrams, results: checked.results, log });
+  const results = autofix ? noteAutofix(checked.results, autofix) : checked.results;
   const requested = only ? results.filter((result) => only.includes(result.checkId)) : results;
   const outcome = await publish(deps, pr.head.sha, requested, { settle: only ? undefined : settleFullRun(config) });
   // Before the comment, so the comment can point at the suggestions instead of repeating them.
   const suggested = config.pullRequests.suggestions && files ? await suggestOnDiff(deps, pr.head.sha, results, files) : undefined;
   const commented = suggested?.links ? markSuggestedOnDiff(results, suggested.links) : results;
   const comment = await commentOn(deps, { ...outcome, results: commented }, { config, only: commentsEveryCheck ? undefined : only });
-  return finish({ ...outcome, ...comment, fromFork, ...(suggested ? { suggestions: suggested.summary } : {}) });
+  return finish({ ...outcome, ...comment, fromFork, ...(suggested ? { suggestions: suggested.summary } : {}), ...(autofix ? { autofix } : {}) });
 }
 
 /** Checks the commits a push brings to the default branch; no comment (there is no PR to put it on). */
@@ -339,7 +345,7 @@ function commentSkipReason(scope: { config: PlatformKitConfig; only: string[] | 
 }
 
 function finish(
-  outcome: Published & { comment?: StickyCommentResult; commentSkipped?: string; suggestions?: SuggestionsSummary; fromFork?: boolean },
+  outcome: Published & { comment?: StickyCommentResult; commentSkipped?: string; suggestions?: SuggestionsSummary; fromFork?: boolean; autofix?: AutofixOutcome },
 ): EventOutcome {
   const { errors, ...rest } = outcome;
   if (errors.length > 0) throw new PublishError(errors);

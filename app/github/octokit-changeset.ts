@@ -78,6 +78,7 @@ function changeSetOver(
     ...fields,
     readFile: (side, path) => sides[side].readFile(path),
     listFiles: (side, glob) => sides[side].listFiles(glob),
+    readBytes: (side, path) => sides[side].readBytes(path),
   };
   const tipSha = shas.baseTip;
   if (tipSha !== undefined) {

@@ -2,6 +2,7 @@ import type { AnnotationProperties } from '@actions/core';
 import type { CheckResult, Finding, Severity } from '../checks/types.js';
 import {
   annotationRange,
+  artifactList,
   checkRunName,
   clipUtf16,
   codeSpan,
@@ -105,7 +106,8 @@ function findingRow(finding: Finding): string {
   const location = hasPath(finding) ? codeSpan(locationLabel(finding)) : 'whole change';
   const rule = codeSpan(`${finding.checkId}/${finding.ruleId}`);
   const ruleCell = finding.docsUrl ? `[${rule}](${finding.docsUrl})` : rule;
-  const message = tableCell(clipUtf16(`${finding.title}: ${finding.message}`, MESSAGE_LIMIT));
+  const images = finding.artifacts && finding.artifacts.length > 0 ? `<br>Images: ${artifactList(finding.artifacts).replace(/\|/g, '\\|')}` : '';
+  const message = `${tableCell(clipUtf16(`${finding.title}: ${finding.message}`, MESSAGE_LIMIT))}${images}`;
   return `| ${location} | ${SEVERITY_EMOJI[finding.severity]} ${finding.severity} | ${ruleCell} | ${message} |\n`;
 }
 

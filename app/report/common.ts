@@ -1,4 +1,4 @@
-import type { CheckResult, Conclusion, Finding, Severity } from '../checks/types.js';
+import type { Conclusion, Finding, FindingArtifact, Severity } from '../checks/types.js';
 
 /** Most severe first: reporters list and annotate in this order so truncation drops notices first. */
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'notice'];
@@ -228,6 +228,16 @@ export function moreFindingsLine(omitted: number, where?: string): string {
 }
 
 /** Inline code that survives backticks in the content. */
+/** Artifacts uploaded somewhere people can open them (http or https), as opposed to files where the check ran. */
+export function isArtifactUrl(path: string): boolean {
+  return /^https?:\/\//i.test(path);
+}
+
+/** `before `a.png` · after `b.png` · diff `c.png``, or links when the artifacts are URLs. */
+export function artifactList(artifacts: readonly FindingArtifact[]): string {
+  return artifacts.map((artifact) => (isArtifactUrl(artifact.path) ? `[${artifact.kind}](${artifact.path})` : `${artifact.kind} ${codeSpan(artifact.path)}`)).join(' · ');
+}
+
 export function codeSpan(text: string): string {
   const longestRun = longestBacktickRun(text);
   const ticks = '`'.repeat(longestRun + 1);

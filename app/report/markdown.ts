@@ -1,5 +1,5 @@
 import type { Finding, Fix } from '../checks/types.js';
-import { clipUtf16, codeSpan, fencedBlock, hasPath, locationLabel, markdownText, SEVERITY_EMOJI } from './common.js';
+import { artifactList, clipUtf16, codeSpan, fencedBlock, hasPath, isArtifactUrl, locationLabel, markdownText, SEVERITY_EMOJI } from './common.js';
 
 /** One finding may not crowd out the others: long messages and suggestions are cut. */
 const MESSAGE_LIMIT = 4_000;
@@ -46,5 +46,11 @@ export function findingMarkdown(finding: Finding, options: FindingMarkdownOption
     lines.push('', `${indent}${where}`, '', indent + indentContinuation(block, indent));
   }
   if (finding.fix !== undefined) lines.push('', `${indent}Fix available: ${describeFix(finding.fix)}`);
+  if (finding.artifacts !== undefined && finding.artifacts.length > 0) {
+    const uploaded = finding.artifacts.every((artifact) => isArtifactUrl(artifact.path));
+    lines.push('', `${indent}Images${uploaded ? '' : ' (files where the check ran)'}: ${artifactList(finding.artifacts)}`);
+    const diff = finding.artifacts.find((artifact) => artifact.kind === 'diff');
+    if (uploaded && diff) lines.push('', `${indent}![diff of ${markdownText(finding.path ?? 'the image')}](${diff.path})`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -24,7 +24,10 @@ export function formatFindingLine(finding: Finding): string {
 export function formatText(results: readonly CheckResult[]): string {
   const lines: string[] = [];
   for (const result of results) {
-    for (const finding of [...result.findings].sort(compareByLocation)) lines.push(formatFindingLine(finding));
+    for (const finding of [...result.findings].sort(compareByLocation)) {
+      lines.push(formatFindingLine(finding));
+      for (const artifact of finding.artifacts ?? []) lines.push(`  ${artifact.kind} image: ${artifact.path}`);
+    }
   }
   const statusLines = results
     .filter((result) => result.conclusion !== 'success')

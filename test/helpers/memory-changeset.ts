@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
-import { MAX_READ_BYTES } from '../../app/checks/types.js';
+import { FileTooLargeError, MAX_BYTES_READ, MAX_READ_BYTES } from '../../app/checks/types.js';
 import type { ChangedFile, ChangeSet, FileRead, Hunk, PullRequestInfo, Side } from '../../app/checks/types.js';
 
 /** A file tree: path → content. A Uint8Array (or a string holding a NUL byte) is a binary file. */
@@ -52,6 +52,14 @@ export function memoryChangeSet(input: MemoryChangeSetInput): MemoryChangeSet {
     async listFiles(side, glob) {
       const matches = picomatch(glob, { dot: true });
       return Object.keys(trees[side]).filter((path) => matches(path)).sort();
+    },
+    async readBytes(side, path) {
+      reads.push({ side, path });
+      const content = trees[side][path];
+      if (content === undefined) return null;
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+      if (bytes.byteLength > MAX_BYTES_READ) throw new FileTooLargeError(path, bytes.byteLength);
+      return bytes;
     },
     ...(input.baseTip
       ? {

@@ -77,6 +77,18 @@ interface Commit {
   sha: string;
   parents: string[];
   files: Map<string, Buffer>;
+  /** Set for commits made through the Git Data API (POST /git/commits). */
+  message?: string;
+  author?: { name: string; email: string; date: string };
+}
+
+/** A commit as the Git Data API describes it, for tests that inspect what the App committed. */
+export interface FakeGitCommit {
+  sha: string;
+  parents: string[];
+  message: string;
+  author: { name: string; email: string; date: string } | null;
+  files: ReadonlyMap<string, Buffer>;
 }
 
 export interface FakePullRequestInput {
@@ -125,6 +137,83 @@ interface FakePull {
   changedFiles?: number;
 }
 
+/** What the org inventory reads about a repository: its settings as GitHub reports them to the token. */
+export interface FakeRepoSettings {
+  visibility: 'public' | 'private' | 'internal';
+  archived: boolean;
+  topics: string[];
+  language: string | null;
+  description: string | null;
+  pushedAt: string;
+  /** The token's admin role on the repository (`permissions.admin`); admin-only endpoints answer 404 without it, as GitHub does. */
+  admin: boolean;
+  /** `null`: GitHub leaves `security_and_analysis` out (the token is neither admin nor security manager). */
+  securityAndAnalysis: { secretScanning: boolean; pushProtection: boolean; dependabotSecurityUpdates?: boolean } | null;
+  vulnerabilityAlerts: boolean;
+  /** Every request under /repos/{owner}/{repo} answers 403 with this message (SSO enforcement, an IP allow list). */
+  forbidden: string | null;
+}
+
+/** Classic branch protection. `requiredApprovingReviews: null` means no pull request review rule at all. */
+export interface FakeBranchProtection {
+  requiredApprovingReviews?: number | null;
+  requiredStatusChecks?: string[];
+  enforceAdmins?: boolean;
+}
+
+export interface FakeRuleset {
+  id: number;
+  name: string;
+  enforcement: 'active' | 'evaluate' | 'disabled';
+  /** Branch names the ruleset targets; `~DEFAULT_BRANCH` and `~ALL` as on GitHub. */
+  branches: string[];
+  rules: Array<{ type: string; parameters?: Record<string, unknown> }>;
+  source: 'Repository' | 'Organization';
+}
+
+export interface FakeWorkflow {
+  id: number;
+  name: string;
+  path: string;
+  state: 'active' | 'deleted' | 'disabled_fork' | 'disabled_inactivity' | 'disabled_manually';
+}
+
+export interface FakeWorkflowRun {
+  id: number;
+  workflowId: number;
+  headBranch: string;
+  headSha: string;
+  event: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  createdAt: string;
+}
+
+export interface FakeIssue {
+  id: number;
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  stateReason: string | null;
+  labels: string[];
+  user: FakeComment['user'];
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  repo: string;
+}
+
+export interface FakeTeam {
+  id: number;
+  org: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  privacy: 'secret' | 'closed';
+  permission: string;
+}
+
 interface FakeRepo {
   owner: string;
   name: string;
@@ -134,6 +223,12 @@ interface FakeRepo {
   pulls: Map<number, FakePull>;
   /** Simulates a repository too big for one recursive tree response. */
   truncateTrees: boolean;
+  settings: FakeRepoSettings;
+  protections: Map<string, FakeBranchProtection>;
+  rulesets: FakeRuleset[];
+  workflows: FakeWorkflow[];
+  workflowRuns: FakeWorkflowRun[];
+  issues: Map<number, FakeIssue>;
 }
 
 export interface FakeGitHubOptions {
@@ -149,6 +244,30 @@ class HttpError extends Error {
 }
 
 const FAKE_TIME = '2025-01-01T00:00:00Z';
+
+/**
+ * Operations whose responses are also checked against GitHub's description, so the fields the
+ * org inventory and the policy issues read are fields GitHub really sends.
+ */
+const RESPONSE_CHECKED = new Set([
+  'repos/list-for-org',
+  'repos/get-branch-protection',
+  'repos/get-branch-rules',
+  'repos/check-vulnerability-alerts',
+  'actions/list-repo-workflows',
+  'actions/list-workflow-runs-for-repo',
+  'teams/list',
+  'issues/list-for-repo',
+  'issues/create',
+  'issues/update',
+  'git/get-blob',
+  'git/create-blob',
+  'git/create-tree',
+  'git/create-commit',
+  'git/get-commit',
+  'git/get-ref',
+  'git/update-ref',
+]);
 /** GitHub stops returning content in the contents API above 1 MB (encoding `none`). */
 const CONTENTS_INLINE_LIMIT = 1024 * 1024;
 
@@ -163,11 +282,15 @@ export class FakeGitHub {
   readonly reviews: FakeReview[] = [];
   readonly reviewComments: FakeReviewComment[] = [];
   /** Fails requests whose `METHOD /path` matches, once each, with the given status (to test error paths). */
-  readonly failures: Array<{ method: string; path: RegExp; status: number; times: number }> = [];
+  readonly failures: Array<{ method: string; path: RegExp; status: number; times: number; message?: string; headers?: Record<string, string> }> = [];
+  readonly teams: FakeTeam[] = [];
 
   readonly #validator: OpenApiValidator;
   readonly #repos = new Map<string, FakeRepo>();
   readonly #commits = new Map<string, Commit>();
+  /** Blobs and trees written through the Git Data API, by SHA. */
+  readonly #blobs = new Map<string, Buffer>();
+  readonly #trees = new Map<string, Map<string, Buffer>>();
   readonly #tokens = new Set<string>();
   #nextId = 1000;
   #scope: nock.Scope | undefined;
@@ -202,7 +325,7 @@ export class FakeGitHub {
 
   // --- state -------------------------------------------------------------------------------
 
-  addRepo(input: { owner: string; name: string; defaultBranch?: string; truncateTrees?: boolean }): FakeRepo {
+  addRepo(input: { owner: string; name: string; defaultBranch?: string; truncateTrees?: boolean; settings?: Partial<FakeRepoSettings> }): FakeRepo {
     const repo: FakeRepo = {
       owner: input.owner,
       name: input.name,
@@ -211,6 +334,24 @@ export class FakeGitHub {
       branches: new Map(),
       pulls: new Map(),
       truncateTrees: input.truncateTrees ?? false,
+      settings: {
+        visibility: 'public',
+        archived: false,
+        topics: [],
+        language: null,
+        description: null,
+        pushedAt: FAKE_TIME,
+        admin: true,
+        securityAndAnalysis: null,
+        vulnerabilityAlerts: false,
+        forbidden: null,
+        ...input.settings,
+      },
+      protections: new Map(),
+      rulesets: [],
+      workflows: [],
+      workflowRuns: [],
+      issues: new Map(),
     };
     this.#repos.set(`${input.owner}/${input.name}`.toLowerCase(), repo);
     return repo;
@@ -229,6 +370,17 @@ export class FakeGitHub {
     const sha = hash.digest('hex');
     this.#commits.set(sha, { sha, parents: parent ? [parent] : [], files: tree });
     return sha;
+  }
+
+  /** A commit by SHA, with the message and author of commits made through the Git Data API. */
+  gitCommit(sha: string): FakeGitCommit {
+    const commit = this.#commit(sha);
+    return { sha, parents: [...commit.parents], message: commit.message ?? '', author: commit.author ?? null, files: commit.files };
+  }
+
+  /** The commit a branch points at. */
+  branchHead(repo: FakeRepo, branch: string): string | undefined {
+    return repo.branches.get(branch);
   }
 
   setBranch(repo: FakeRepo, branch: string, sha: string): void {
@@ -272,6 +424,68 @@ export class FakeGitHub {
     const comment: FakeComment = { id: this.#nextId++, body, user, created_at: FAKE_TIME, updated_at: FAKE_TIME, repo: repoKey(repo), issue_number: issueNumber };
     this.comments.push(comment);
     return comment;
+  }
+
+  /** Classic branch protection on a branch (replaces any earlier one). */
+  protectBranch(repo: FakeRepo, branch: string, protection: FakeBranchProtection): void {
+    repo.protections.set(branch, protection);
+  }
+
+  addRuleset(repo: FakeRepo, input: Omit<FakeRuleset, 'id' | 'source' | 'enforcement'> & Partial<Pick<FakeRuleset, 'source' | 'enforcement'>>): FakeRuleset {
+    const ruleset: FakeRuleset = { id: this.#nextId++, enforcement: 'active', source: 'Repository', ...input };
+    repo.rulesets.push(ruleset);
+    return ruleset;
+  }
+
+  addWorkflow(repo: FakeRepo, input: { name: string; path: string; state?: FakeWorkflow['state'] }): FakeWorkflow {
+    const workflow: FakeWorkflow = { id: this.#nextId++, state: 'active', ...input };
+    repo.workflows.push(workflow);
+    return workflow;
+  }
+
+  /** A workflow run; later calls are newer runs (GitHub lists the newest first). */
+  addWorkflowRun(
+    repo: FakeRepo,
+    workflow: FakeWorkflow,
+    input: { conclusion: string | null; status?: FakeWorkflowRun['status']; branch?: string; event?: string; headSha?: string },
+  ): FakeWorkflowRun {
+    const id = this.#nextId++;
+    const run: FakeWorkflowRun = {
+      id,
+      workflowId: workflow.id,
+      headBranch: input.branch ?? repo.defaultBranch,
+      headSha: input.headSha ?? createHash('sha1').update(`run ${id}`).digest('hex'),
+      event: input.event ?? 'push',
+      status: input.status ?? (input.conclusion === null ? 'in_progress' : 'completed'),
+      conclusion: input.conclusion,
+      createdAt: new Date(Date.parse(FAKE_TIME) + id * 1000).toISOString().replace('.000Z', 'Z'),
+    };
+    repo.workflowRuns.push(run);
+    return run;
+  }
+
+  addTeam(org: string, input: { slug: string; name?: string; description?: string | null; privacy?: FakeTeam['privacy']; permission?: string }): FakeTeam {
+    const team: FakeTeam = {
+      id: this.#nextId++,
+      org,
+      slug: input.slug,
+      name: input.name ?? input.slug,
+      description: input.description ?? null,
+      privacy: input.privacy ?? 'closed',
+      permission: input.permission ?? 'pull',
+    };
+    this.teams.push(team);
+    return team;
+  }
+
+  /** An issue as if someone opened it (a user by default), e.g. a duplicate left by an earlier race. */
+  addIssue(repo: FakeRepo, input: { title: string; body?: string; labels?: string[]; state?: FakeIssue['state']; user?: FakeComment['user'] }): FakeIssue {
+    return this.#createIssue(repo, { ...input, user: input.user ?? { login: 'octocat', id: 1, type: 'User' } });
+  }
+
+  /** The repository's issues (pull requests left out), oldest first. */
+  issuesOf(repo: FakeRepo): FakeIssue[] {
+    return [...repo.issues.values()].sort((a, b) => a.number - b.number);
   }
 
   /** An installation token, for tests that drive Octokit directly instead of through Probot. */
@@ -320,9 +534,12 @@ export class FakeGitHub {
     const body = parseBody(rawBody);
     const recorded: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, status: 0 };
     this.requests.push(recorded);
-    const respond = (status: number, data: unknown): [number, unknown, Record<string, string>] => {
+    const respond = (status: number, data: unknown, extraHeaders: Record<string, string> = {}): [number, unknown, Record<string, string>] => {
       recorded.status = status;
-      return [status, data ?? '', { 'content-type': 'application/json; charset=utf-8' }];
+      if (recorded.operationId && RESPONSE_CHECKED.has(recorded.operationId) && status < 300 && validation.operation) {
+        this.violations.push(...this.#validator.validateResponse(method, validation.operation, status, data));
+      }
+      return [status, data ?? '', { 'content-type': 'application/json; charset=utf-8', ...extraHeaders }];
     };
 
     const validation = this.#validator.validate({ method, url: `${url.pathname}${url.search}`, body });
@@ -335,7 +552,7 @@ export class FakeGitHub {
     const failure = this.failures.find((entry) => entry.method === method && entry.path.test(url.pathname) && entry.times > 0);
     if (failure) {
       failure.times -= 1;
-      return respond(failure.status, { message: 'Injected failure' });
+      return respond(failure.status, { message: failure.message ?? 'Injected failure' }, failure.headers);
     }
     try {
       this.#authorize(operation, headers);
@@ -384,6 +601,42 @@ export class FakeGitHub {
         return [200, this.#contents(this.#repo(p), p.path ?? '', query.get('ref'))];
       case 'git/get-tree':
         return [200, this.#tree(this.#repo(p), p.tree_sha ?? '', query.get('recursive') !== null)];
+      case 'git/get-blob': {
+        const repo = this.#repo(p);
+        const blob = this.#blob(p.file_sha ?? '');
+        return [200, { sha: p.file_sha, node_id: `B_${p.file_sha}`, url: `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/git/blobs/${p.file_sha}`, size: blob.byteLength, encoding: 'base64', content: (blob.toString('base64').match(/.{1,60}/g) ?? []).join('\n') }];
+      }
+      case 'git/create-blob': {
+        const repo = this.#repo(p);
+        const input = body as { content: string; encoding?: string };
+        const blob = input.encoding === 'base64' ? Buffer.from(input.content, 'base64') : Buffer.from(input.content, 'utf8');
+        const sha = gitBlobSha(blob);
+        this.#blobs.set(sha, blob);
+        return [201, { sha, url: `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/git/blobs/${sha}` }];
+      }
+      case 'git/create-tree': {
+        const repo = this.#repo(p);
+        return [201, this.#createTree(repo, body as TreeInput)];
+      }
+      case 'git/create-commit': {
+        const repo = this.#repo(p);
+        return [201, this.#gitCommitJson(repo, this.#createCommit(body as CommitInput))];
+      }
+      case 'git/get-commit': {
+        const repo = this.#repo(p);
+        return [200, this.#gitCommitJson(repo, this.#commit(p.commit_sha ?? ''))];
+      }
+      case 'git/get-ref': {
+        const repo = this.#repo(p);
+        const branch = (p.ref ?? '').replace(/^heads\//, '');
+        const sha = (p.ref ?? '').startsWith('heads/') ? repo.branches.get(branch) : undefined;
+        if (!sha) throw new HttpError(404, 'Not Found');
+        return [200, refJson(repo, branch, sha)];
+      }
+      case 'git/update-ref': {
+        const repo = this.#repo(p);
+        return [200, this.#updateRef(repo, p.ref ?? '', body as { sha: string; force?: boolean })];
+      }
       case 'repos/compare-commits':
       case 'repos/compare-commits-with-basehead': {
         const repo = this.#repo(p);
@@ -433,13 +686,13 @@ export class FakeGitHub {
       }
       case 'issues/list-comments': {
         const repo = this.#repo(p);
-        this.#pull(repo, p.issue_number);
+        this.#issueOrPull(repo, p.issue_number);
         const comments = this.commentsOn(repo, Number(p.issue_number)).sort((a, b) => a.id - b.id);
         return [200, paginate(comments, query).map((comment) => this.#commentJson(repo, comment))];
       }
       case 'issues/create-comment': {
         const repo = this.#repo(p);
-        this.#pull(repo, p.issue_number);
+        this.#issueOrPull(repo, p.issue_number);
         const comment = this.addComment(repo, Number(p.issue_number), String((body as { body: string }).body), this.#botUser());
         return [201, this.#commentJson(repo, comment)];
       }
@@ -467,10 +720,180 @@ export class FakeGitHub {
         this.comments.splice(index, 1);
         return [204, undefined];
       }
+      case 'repos/list-for-org':
+        return [200, this.#orgRepos(p.org ?? '', query).map((repo) => this.#minimalRepoJson(repo))];
+      case 'repos/get-branch-protection': {
+        const repo = this.#repo(p);
+        // Without admin rights GitHub answers a plain 404, the same status as "not protected".
+        if (!repo.settings.admin) throw new HttpError(404, 'Not Found');
+        const protection = repo.protections.get(p.branch ?? '');
+        if (!protection) throw new HttpError(404, 'Branch not protected');
+        return [200, this.#protectionJson(repo, p.branch ?? '', protection)];
+      }
+      case 'repos/get-branch-rules': {
+        const repo = this.#repo(p);
+        const branch = p.branch ?? '';
+        const rules = repo.rulesets
+          .filter((ruleset) => ruleset.enforcement === 'active')
+          .filter((ruleset) => ruleset.branches.some((target) => target === '~ALL' || target === branch || (target === '~DEFAULT_BRANCH' && branch === repo.defaultBranch)))
+          .flatMap((ruleset) =>
+            ruleset.rules.map((rule) => ({
+              ...rule,
+              ruleset_source_type: ruleset.source,
+              ruleset_source: ruleset.source === 'Repository' ? `${repo.owner}/${repo.name}` : repo.owner,
+              ruleset_id: ruleset.id,
+            })),
+          );
+        return [200, paginate(rules, query)];
+      }
+      case 'repos/check-vulnerability-alerts': {
+        const repo = this.#repo(p);
+        if (!repo.settings.admin || !repo.settings.vulnerabilityAlerts) throw new HttpError(404, 'Not Found');
+        return [204, undefined];
+      }
+      case 'actions/list-repo-workflows': {
+        const repo = this.#repo(p);
+        return [200, { total_count: repo.workflows.length, workflows: paginate(repo.workflows, query).map((workflow) => this.#workflowJson(repo, workflow)) }];
+      }
+      case 'actions/list-workflow-runs-for-repo': {
+        const repo = this.#repo(p);
+        const status = query.get('status');
+        const runs = repo.workflowRuns
+          .filter((run) => query.get('branch') === null || run.headBranch === query.get('branch'))
+          .filter((run) => query.get('event') === null || run.event === query.get('event'))
+          .filter((run) => status === null || run.status === status || run.conclusion === status)
+          .sort((a, b) => b.id - a.id);
+        return [200, { total_count: runs.length, workflow_runs: paginate(runs, query).map((run) => this.#runJsonForWorkflow(repo, run)) }];
+      }
+      case 'teams/list': {
+        const org = (p.org ?? '').toLowerCase();
+        if (!this.#orgExists(org)) throw new HttpError(404, 'Not Found');
+        const teams = this.teams.filter((team) => team.org.toLowerCase() === org);
+        return [200, paginate(teams, query).map((team) => this.#teamJson(team))];
+      }
+      case 'issues/list-for-repo': {
+        const repo = this.#repo(p);
+        const state = query.get('state') ?? 'open';
+        const labels = (query.get('labels') ?? '').split(',').filter((label) => label !== '');
+        const direction = query.get('direction') ?? 'desc';
+        const issues = this.issuesOf(repo)
+          .filter((issue) => state === 'all' || issue.state === state)
+          .filter((issue) => labels.every((label) => issue.labels.includes(label)))
+          .sort((a, b) => (direction === 'asc' ? a.number - b.number : b.number - a.number));
+        return [200, paginate(issues, query).map((issue) => this.#issueJson(repo, issue))];
+      }
+      case 'issues/create': {
+        const repo = this.#repo(p);
+        const input = body as { title: string | number; body?: string; labels?: Array<string | { name?: string }> };
+        const issue = this.#createIssue(repo, { title: String(input.title), body: input.body ?? '', labels: labelNames(input.labels), user: this.#botUser() });
+        return [201, this.#issueJson(repo, issue)];
+      }
+      case 'issues/update': {
+        const repo = this.#repo(p);
+        const issue = repo.issues.get(Number(p.issue_number));
+        if (!issue) throw new HttpError(404, 'Not Found');
+        const input = body as { title?: string | number | null; body?: string | null; state?: 'open' | 'closed'; state_reason?: string | null; labels?: Array<string | { name?: string }> };
+        if (input.title !== undefined && input.title !== null) issue.title = String(input.title);
+        if (input.body !== undefined) issue.body = input.body ?? '';
+        if (input.labels !== undefined) issue.labels = labelNames(input.labels);
+        if (input.state !== undefined && input.state !== issue.state) {
+          issue.state = input.state;
+          issue.closedAt = input.state === 'closed' ? new Date().toISOString() : null;
+          issue.stateReason = input.state === 'closed' ? (input.state_reason ?? 'completed') : 'reopened';
+        }
+        issue.updatedAt = new Date().toISOString();
+        return [200, this.#issueJson(repo, issue)];
+      }
       default:
         this.violations.push(`${operation.operationId} (${operation.template}) is a real GitHub route the fake does not serve`);
         throw new HttpError(404, 'Not Found');
     }
+  }
+
+  #blob(sha: string): Buffer {
+    const written = this.#blobs.get(sha);
+    if (written) return written;
+    for (const commit of this.#commits.values()) {
+      for (const content of commit.files.values()) if (gitBlobSha(content) === sha) return content;
+    }
+    throw new HttpError(404, 'Not Found');
+  }
+
+  /** A commit's tree is named by the commit's SHA in this fake (see #gitCommitJson); trees made through the API by their own. */
+  #treeFiles(treeSha: string): Map<string, Buffer> {
+    const created = this.#trees.get(treeSha);
+    if (created) return created;
+    const commit = this.#commits.get(treeSha);
+    if (!commit) throw new HttpError(422, `Invalid tree info: ${treeSha}`);
+    return commit.files;
+  }
+
+  #createTree(repo: FakeRepo, input: TreeInput): Record<string, unknown> {
+    const files = new Map(input.base_tree ? this.#treeFiles(input.base_tree) : []);
+    for (const entry of input.tree) {
+      if (entry.path === undefined) throw new HttpError(422, 'Invalid tree info: an entry has no path');
+      if (entry.type !== undefined && entry.type !== 'blob') throw new HttpError(422, `Invalid tree info: the fake only writes blobs (${entry.path})`);
+      if (entry.sha === null) files.delete(entry.path);
+      else if (entry.sha !== undefined) files.set(entry.path, this.#blob(entry.sha));
+      else if (entry.content !== undefined) files.set(entry.path, Buffer.from(entry.content, 'utf8'));
+      else throw new HttpError(422, `Invalid tree info: ${entry.path} has neither sha nor content`);
+    }
+    const hash = createHash('sha1').update('tree');
+    for (const path of [...files.keys()].sort()) hash.update(`\0${path}\0`).update(files.get(path) as Buffer);
+    const sha = hash.digest('hex');
+    this.#trees.set(sha, files);
+    const tree = [...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, content]) => ({ path, mode: '100644', type: 'blob', sha: gitBlobSha(content), size: content.byteLength, url: '' }));
+    return { sha, url: `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/git/trees/${sha}`, tree, truncated: false };
+  }
+
+  /** Without an author, GitHub records the token's owner: for an installation token, the App's bot. */
+  #createCommit(input: CommitInput): Commit {
+    const files = this.#treeFiles(input.tree);
+    for (const parent of input.parents ?? []) this.#commit(parent);
+    const bot = this.#botUser();
+    const author = {
+      name: input.author?.name ?? bot.login,
+      email: input.author?.email ?? `${bot.id}+${bot.login}@users.noreply.github.com`,
+      date: input.author?.date ?? FAKE_TIME,
+    };
+    const hash = createHash('sha1').update(`commit ${input.tree}\0${(input.parents ?? []).join(',')}\0${input.message}\0${author.name}`);
+    const sha = hash.digest('hex');
+    const commit: Commit = { sha, parents: [...(input.parents ?? [])], files: new Map(files), message: input.message, author };
+    this.#commits.set(sha, commit);
+    return commit;
+  }
+
+  /** Moves a branch, fast-forward only unless forced; open pull requests from it follow, as on GitHub. */
+  #updateRef(repo: FakeRepo, ref: string, input: { sha: string; force?: boolean }): Record<string, unknown> {
+    if (!ref.startsWith('heads/')) throw new HttpError(422, `Reference ${ref} is not a branch`);
+    const branch = ref.slice('heads/'.length);
+    const current = repo.branches.get(branch);
+    if (!current) throw new HttpError(422, 'Reference does not exist');
+    this.#commit(input.sha);
+    if (!input.force && current !== input.sha && this.#mergeBase(current, input.sha) !== current) throw new HttpError(422, 'Update is not a fast forward');
+    repo.branches.set(branch, input.sha);
+    const full = `${repo.owner}/${repo.name}`;
+    for (const pull of repo.pulls.values()) {
+      if (pull.state === 'open' && pull.head.ref === branch && pull.headRepo.toLowerCase() === full.toLowerCase()) pull.head.sha = input.sha;
+    }
+    return refJson(repo, branch, input.sha);
+  }
+
+  #gitCommitJson(repo: FakeRepo, commit: Commit): Record<string, unknown> {
+    const person = commit.author ?? { name: 'Octo Cat', email: 'octocat@github.com', date: FAKE_TIME };
+    const api = `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/git`;
+    return {
+      sha: commit.sha,
+      node_id: `C_${commit.sha}`,
+      url: `${api}/commits/${commit.sha}`,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/commit/${commit.sha}`,
+      author: person,
+      committer: person,
+      message: commit.message ?? '',
+      tree: { sha: commit.sha, url: `${api}/trees/${commit.sha}` },
+      parents: commit.parents.map((sha) => ({ sha, url: `${api}/commits/${sha}`, html_url: `https://github.com/${repo.owner}/${repo.name}/commit/${sha}` })),
+      verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+    };
   }
 
   #botUser(): FakeComment['user'] {
@@ -544,7 +967,54 @@ export class FakeGitHub {
   #repo(params: Record<string, string>): FakeRepo {
     const repo = this.#repos.get(`${params.owner}/${params.repo}`.toLowerCase());
     if (!repo) throw new HttpError(404, 'Not Found');
+    if (repo.settings.forbidden !== null) throw new HttpError(403, repo.settings.forbidden);
     return repo;
+  }
+
+  /** Issues and pull requests share numbers: comment routes take either. */
+  #issueOrPull(repo: FakeRepo, number: string | undefined): void {
+    if (!repo.issues.has(Number(number))) this.#pull(repo, number);
+  }
+
+  #createIssue(repo: FakeRepo, input: { title: string; body?: string; labels?: string[]; state?: FakeIssue['state']; user: FakeComment['user'] }): FakeIssue {
+    const number = Math.max(0, ...repo.pulls.keys(), ...repo.issues.keys()) + 1;
+    const now = new Date().toISOString();
+    const closed = input.state === 'closed';
+    const issue: FakeIssue = {
+      id: this.#nextId++,
+      number,
+      title: input.title,
+      body: input.body ?? '',
+      state: input.state ?? 'open',
+      stateReason: closed ? 'completed' : null,
+      labels: [...new Set(input.labels ?? [])],
+      user: input.user,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: closed ? now : null,
+      repo: repoKey(repo),
+    };
+    repo.issues.set(number, issue);
+    return issue;
+  }
+
+  #orgExists(org: string): boolean {
+    return [...this.#repos.values()].some((repo) => repo.owner.toLowerCase() === org) || this.teams.some((team) => team.org.toLowerCase() === org);
+  }
+
+  /** GET /orgs/{org}/repos: `type` filters, `sort`/`direction` order (GitHub's defaults: created, asc for full_name else desc). */
+  #orgRepos(orgName: string, query: URLSearchParams): FakeRepo[] {
+    const org = orgName.toLowerCase();
+    if (!this.#orgExists(org)) throw new HttpError(404, 'Not Found');
+    const type = query.get('type') ?? 'all';
+    const sort = query.get('sort') ?? 'created';
+    const direction = query.get('direction') ?? (sort === 'full_name' ? 'asc' : 'desc');
+    const repos = [...this.#repos.values()]
+      .filter((repo) => repo.owner.toLowerCase() === org)
+      .filter((repo) => type === 'all' || type === 'sources' || type === 'member' || repo.settings.visibility === type)
+      .sort((a, b) => (sort === 'full_name' ? `${a.owner}/${a.name}`.localeCompare(`${b.owner}/${b.name}`) : a.id - b.id));
+    if (direction === 'desc') repos.reverse();
+    return paginate(repos, query);
   }
 
   #pull(repo: FakeRepo, number: string | undefined): FakePull {
@@ -702,6 +1172,165 @@ export class FakeGitHub {
     };
   }
 
+  /** The `minimal-repository` shape GitHub lists repositories in, every required field present. */
+  #minimalRepoJson(repo: FakeRepo): Record<string, unknown> {
+    const api = `${API_ORIGIN}/repos/${repo.owner}/${repo.name}`;
+    const settings = repo.settings;
+    const security = settings.securityAndAnalysis;
+    return {
+      ...Object.fromEntries(REPOSITORY_URL_FIELDS.map((field) => [field, `${api}/${field.replace(/_url$/, '').replace(/_/g, '/')}`])),
+      id: repo.id,
+      node_id: `R_${repo.id}`,
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      owner: simpleUser(repo.owner, repo.id + 1, 'Organization'),
+      private: settings.visibility !== 'public',
+      visibility: settings.visibility,
+      html_url: `https://github.com/${repo.owner}/${repo.name}`,
+      description: settings.description,
+      fork: false,
+      url: api,
+      default_branch: repo.defaultBranch,
+      archived: settings.archived,
+      disabled: false,
+      topics: settings.topics,
+      language: settings.language,
+      pushed_at: settings.pushedAt,
+      created_at: FAKE_TIME,
+      updated_at: FAKE_TIME,
+      permissions: { admin: settings.admin, maintain: settings.admin, push: settings.admin, triage: true, pull: true },
+      ...(security
+        ? {
+            security_and_analysis: {
+              secret_scanning: { status: security.secretScanning ? 'enabled' : 'disabled' },
+              secret_scanning_push_protection: { status: security.pushProtection ? 'enabled' : 'disabled' },
+              dependabot_security_updates: { status: security.dependabotSecurityUpdates ? 'enabled' : 'disabled' },
+            },
+          }
+        : {}),
+    };
+  }
+
+  #protectionJson(repo: FakeRepo, branch: string, protection: FakeBranchProtection): Record<string, unknown> {
+    const url = `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/branches/${encodeURIComponent(branch)}/protection`;
+    const checks = protection.requiredStatusChecks;
+    const reviews = protection.requiredApprovingReviews;
+    return {
+      url,
+      enabled: true,
+      name: branch,
+      protection_url: url,
+      enforce_admins: { url: `${url}/enforce_admins`, enabled: protection.enforceAdmins ?? false },
+      ...(checks
+        ? { required_status_checks: { url: `${url}/required_status_checks`, strict: true, contexts: checks, checks: checks.map((context) => ({ context, app_id: null })), contexts_url: `${url}/required_status_checks/contexts` } }
+        : {}),
+      ...(reviews !== undefined && reviews !== null
+        ? { required_pull_request_reviews: { url: `${url}/required_pull_request_reviews`, dismiss_stale_reviews: false, require_code_owner_reviews: false, required_approving_review_count: reviews } }
+        : {}),
+      required_linear_history: { enabled: false },
+      allow_force_pushes: { enabled: false },
+      allow_deletions: { enabled: false },
+    };
+  }
+
+  #workflowJson(repo: FakeRepo, workflow: FakeWorkflow): Record<string, unknown> {
+    return {
+      id: workflow.id,
+      node_id: `W_${workflow.id}`,
+      name: workflow.name,
+      path: workflow.path,
+      state: workflow.state,
+      created_at: FAKE_TIME,
+      updated_at: FAKE_TIME,
+      url: `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/actions/workflows/${workflow.id}`,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/blob/${repo.defaultBranch}/${workflow.path}`,
+      badge_url: `https://github.com/${repo.owner}/${repo.name}/workflows/${encodeURIComponent(workflow.name)}/badge.svg`,
+    };
+  }
+
+  #runJsonForWorkflow(repo: FakeRepo, run: FakeWorkflowRun): Record<string, unknown> {
+    const workflow = repo.workflows.find((candidate) => candidate.id === run.workflowId);
+    const api = `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`;
+    return {
+      id: run.id,
+      node_id: `WFR_${run.id}`,
+      name: workflow?.name ?? null,
+      head_branch: run.headBranch,
+      head_sha: run.headSha,
+      path: workflow?.path ?? '',
+      display_title: workflow?.name ?? 'run',
+      run_number: run.id,
+      event: run.event,
+      status: run.status,
+      conclusion: run.conclusion,
+      workflow_id: run.workflowId,
+      url: api,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/actions/runs/${run.id}`,
+      created_at: run.createdAt,
+      updated_at: run.createdAt,
+      jobs_url: `${api}/jobs`,
+      logs_url: `${api}/logs`,
+      check_suite_url: `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/check-suites/${run.id}`,
+      artifacts_url: `${api}/artifacts`,
+      cancel_url: `${api}/cancel`,
+      rerun_url: `${api}/rerun`,
+      workflow_url: `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/actions/workflows/${run.workflowId}`,
+      pull_requests: [],
+      head_commit: null,
+      repository: this.#minimalRepoJson(repo),
+      head_repository: this.#minimalRepoJson(repo),
+    };
+  }
+
+  #teamJson(team: FakeTeam): Record<string, unknown> {
+    const api = `${API_ORIGIN}/organizations/1/team/${team.id}`;
+    return {
+      id: team.id,
+      node_id: `T_${team.id}`,
+      url: api,
+      html_url: `https://github.com/orgs/${team.org}/teams/${team.slug}`,
+      members_url: `${api}/members{/member}`,
+      repositories_url: `${api}/repos`,
+      name: team.name,
+      slug: team.slug,
+      description: team.description,
+      privacy: team.privacy,
+      permission: team.permission,
+      parent: null,
+      type: 'organization',
+    };
+  }
+
+  #issueJson(repo: FakeRepo, issue: FakeIssue): Record<string, unknown> {
+    const api = `${API_ORIGIN}/repos/${repo.owner}/${repo.name}`;
+    return {
+      id: issue.id,
+      node_id: `I_${issue.id}`,
+      number: issue.number,
+      url: `${api}/issues/${issue.number}`,
+      repository_url: api,
+      labels_url: `${api}/issues/${issue.number}/labels{/name}`,
+      comments_url: `${api}/issues/${issue.number}/comments`,
+      events_url: `${api}/issues/${issue.number}/events`,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/issues/${issue.number}`,
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      state_reason: issue.stateReason,
+      locked: false,
+      user: simpleUser(issue.user.login, issue.user.id, issue.user.type),
+      labels: issue.labels.map((name) => ({ id: labelId(name), node_id: `LA_${labelId(name)}`, url: `${api}/labels/${encodeURIComponent(name)}`, name, description: null, color: 'ededed', default: false })),
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      comments: this.commentsOn(repo, issue.number).length,
+      created_at: issue.createdAt,
+      updated_at: issue.updatedAt,
+      closed_at: issue.closedAt,
+      author_association: issue.user.type === 'Bot' ? 'NONE' : 'MEMBER',
+    };
+  }
+
   #pullJson(repo: FakeRepo, pull: FakePull): Record<string, unknown> {
     const [headOwner = repo.owner, headName = repo.name] = pull.headRepo.split('/');
     const files = pull.files ?? this.#diffFiles(repo, this.#mergeBase(pull.base.sha, pull.head.sha), pull.head.sha);
@@ -813,6 +1442,49 @@ function patchHunks(patch: string): Array<{ baseStart: number; baseLines: number
   return hunks;
 }
 
+/** The `*_url` fields GitHub's `minimal-repository` requires (besides `url` and `html_url`). */
+const REPOSITORY_URL_FIELDS = [
+  'archive_url', 'assignees_url', 'blobs_url', 'branches_url', 'collaborators_url', 'comments_url', 'commits_url', 'compare_url',
+  'contents_url', 'contributors_url', 'deployments_url', 'downloads_url', 'events_url', 'forks_url', 'git_commits_url', 'git_refs_url',
+  'git_tags_url', 'hooks_url', 'issue_comment_url', 'issue_events_url', 'issues_url', 'keys_url', 'labels_url', 'languages_url',
+  'merges_url', 'milestones_url', 'notifications_url', 'pulls_url', 'releases_url', 'stargazers_url', 'statuses_url', 'subscribers_url',
+  'subscription_url', 'tags_url', 'teams_url', 'trees_url',
+] as const;
+
+/** GitHub's `simple-user` with every required field. */
+function simpleUser(login: string, id: number, type: string): Record<string, unknown> {
+  const api = `${API_ORIGIN}/users/${encodeURIComponent(login)}`;
+  return {
+    login,
+    id,
+    node_id: `U_${id}`,
+    avatar_url: `https://avatars.githubusercontent.com/u/${id}`,
+    gravatar_id: '',
+    url: api,
+    html_url: `https://github.com/${encodeURIComponent(login)}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
+    type,
+    site_admin: false,
+  };
+}
+
+function labelNames(labels: Array<string | { name?: string }> | undefined): string[] {
+  return [...new Set((labels ?? []).map((label) => (typeof label === 'string' ? label : (label.name ?? ''))).filter((name) => name !== ''))];
+}
+
+/** Labels are created on first use; a stable id per name is all the fake needs. */
+function labelId(name: string): number {
+  return Number.parseInt(createHash('sha1').update(name).digest('hex').slice(0, 8), 16);
+}
+
 function repoKey(repo: FakeRepo): string {
   return `${repo.owner}/${repo.name}`.toLowerCase();
 }
@@ -859,6 +1531,23 @@ function applyRunUpdate(run: FakeCheckRun, input: Record<string, unknown>): void
     if (output.text !== undefined) run.output.text = output.text;
     run.annotations.push(...(output.annotations ?? []));
   }
+}
+
+interface TreeInput {
+  base_tree?: string;
+  tree: Array<{ path?: string; mode?: string; type?: string; sha?: string | null; content?: string }>;
+}
+
+interface CommitInput {
+  message: string;
+  tree: string;
+  parents?: string[];
+  author?: { name?: string; email?: string; date?: string };
+}
+
+function refJson(repo: FakeRepo, branch: string, sha: string): Record<string, unknown> {
+  const api = `${API_ORIGIN}/repos/${repo.owner}/${repo.name}/git`;
+  return { ref: `refs/heads/${branch}`, node_id: `REF_${branch}`, url: `${api}/refs/heads/${branch}`, object: { type: 'commit', sha, url: `${api}/commits/${sha}` } };
 }
 
 function commitJson(sha: string): Record<string, unknown> {

@@ -22,15 +22,20 @@ interface ParameterObject {
 
 type ParameterOrRef = ParameterObject | { $ref: string };
 
+interface ResponseObject {
+  content?: Record<string, { schema?: Record<string, unknown> }>;
+}
+
 interface OperationObject {
   operationId: string;
   parameters?: ParameterOrRef[];
   requestBody?: { required?: boolean; content: Record<string, { schema?: Record<string, unknown> }> };
+  responses?: Record<string, ResponseObject | { $ref: string }>;
 }
 
 interface OpenApiDocument {
   paths: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], OperationObject>>>;
-  components: { schemas: Record<string, unknown>; parameters: Record<string, ParameterObject> };
+  components: { schemas: Record<string, unknown>; parameters: Record<string, ParameterObject>; responses?: Record<string, ResponseObject> };
 }
 
 export interface MatchedOperation {
@@ -74,6 +79,7 @@ export class OpenApiValidator {
   readonly #queryAjv: Ajv;
   readonly #bodyValidators = new Map<string, ValidateFunction>();
   readonly #queryValidators = new Map<string, ValidateFunction>();
+  readonly #responseValidators = new Map<string, ValidateFunction | null>();
 
   constructor(doc: OpenApiDocument) {
     this.#doc = doc;
@@ -81,7 +87,7 @@ export class OpenApiValidator {
     // The description uses OpenAPI 3.0 keywords (nullable, discriminator, x-*): not strict JSON Schema.
     this.#bodyAjv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false, discriminator: false });
     addFormats(this.#bodyAjv);
-    this.#bodyAjv.addSchema({ $id: REF_ROOT, components: { schemas: doc.components.schemas } });
+    this.#bodyAjv.addSchema({ $id: REF_ROOT, components: { schemas: nullableForAjv(doc.components.schemas) } });
     // Query values arrive as strings: coerce them to the declared types before checking.
     this.#queryAjv = new Ajv({ strict: false, allErrors: true, coerceTypes: true, logger: false });
     addFormats(this.#queryAjv);
@@ -114,6 +120,33 @@ export class OpenApiValidator {
     const definition = this.#doc.paths[operation.template]?.[input.method.toLowerCase() as (typeof HTTP_METHODS)[number]] as OperationObject;
     const errors = [...this.#queryErrors(definition, url.searchParams, operation), ...this.#bodyErrors(definition, input.body, operation)];
     return { operation, errors: errors.map((error) => `${where} (${operation.operationId}): ${error}`) };
+  }
+
+  /**
+   * Problems with a response the stand-in sends, checked against the status's declared schema
+   * (open objects: GitHub adds fields over time). A status the operation does not declare is a
+   * problem; a declared status without a JSON schema (204) takes no body.
+   */
+  validateResponse(method: string, operation: MatchedOperation, status: number, body: unknown): string[] {
+    const where = `${method.toUpperCase()} ${operation.template} (${operation.operationId}) response ${status}`;
+    const definition = this.#doc.paths[operation.template]?.[method.toLowerCase() as (typeof HTTP_METHODS)[number]];
+    const declared = definition?.responses?.[String(status)];
+    if (!declared) return [`${where}: status not declared for this operation`];
+    const key = `${operation.operationId} ${status}`;
+    let validator = this.#responseValidators.get(key);
+    if (validator === undefined) {
+      const response = '$ref' in declared ? this.#doc.components.responses?.[declared.$ref.replace('#/components/responses/', '')] : declared;
+      const schema = response?.content?.['application/json']?.schema;
+      try {
+        validator = schema ? this.#bodyAjv.compile(rebaseRefs(nullableForAjv(schema) as Record<string, unknown>)) : null;
+      } catch (error) {
+        // Thrown inside nock's reply the error would hang the request: report it instead.
+        return [`${where}: the response schema does not compile (${error instanceof Error ? error.message : String(error)})`];
+      }
+      this.#responseValidators.set(key, validator);
+    }
+    if (validator === null) return body === undefined || body === '' ? [] : [`${where}: declares no body, got one`];
+    return validator(body) ? [] : formatAjvErrors(validator, 'response').map((error) => `${where}: ${error}`);
   }
 
   #route(template: string): Route {
@@ -176,11 +209,40 @@ export class OpenApiValidator {
     if (!schema) return [`this operation does not take JSON (it takes ${Object.keys(requestBody.content).join(', ')})`];
     let validator = this.#bodyValidators.get(operation.operationId);
     if (!validator) {
-      validator = this.#bodyAjv.compile(closeObjects(rebaseRefs(schema)));
+      try {
+        validator = this.#bodyAjv.compile(closeObjects(rebaseRefs(nullableForAjv(schema) as Record<string, unknown>)));
+      } catch (error) {
+        // Thrown inside nock's reply the error would hang the request: report it instead.
+        return [`the request body schema does not compile (${error instanceof Error ? error.message : String(error)})`];
+      }
       this.#bodyValidators.set(operation.operationId, validator);
     }
     return validator(body) ? [] : formatAjvErrors(validator, 'body');
   }
+}
+
+/**
+ * OpenAPI 3.0's `nullable` as Ajv accepts it: beside `$ref`/`allOf`/`oneOf` (no `type`) Ajv refuses
+ * it, so it becomes `anyOf: [schema, null]`; beside an `enum`, Ajv wants `null` among the values.
+ */
+function nullableForAjv(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(nullableForAjv);
+  if (!schema || typeof schema !== 'object') return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
+    // `properties` maps names to schemas: a property may itself be called `nullable` or `enum`.
+    copy[key] =
+      key === 'properties' && value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).map(([name, child]) => [name, nullableForAjv(child)]))
+        : nullableForAjv(value);
+  }
+  if (copy.nullable !== true) return copy;
+  if (Array.isArray(copy.enum) && !copy.enum.includes(null)) copy.enum = [...copy.enum, null];
+  if (copy.type === undefined) {
+    delete copy.nullable;
+    return { anyOf: [copy, { type: 'null' }] };
+  }
+  return copy;
 }
 
 /** Inline request body schemas point at `#/components/...` of the document: point them at the registered copy. */

@@ -1,4 +1,4 @@
-import { nodeBody, nodeKind, stringValue } from '../sql/ast.js';
+import { nodeKind, stringValue } from '../sql/ast.js';
 import type { RuleHit } from '../types.js';
 import { defineSchemaRule } from './schema-support/define.js';
 import { policyOf } from './schema-support/policies.js';

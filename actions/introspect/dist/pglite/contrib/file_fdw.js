@@ -1,0 +1,2 @@
+import{j as e}from"../chunk-ZSOCVAT7.js";e();var t=async(n,s)=>({bundlePath:new URL("../file_fdw.tar.gz",import.meta.url)}),a={name:"file_fdw",setup:t};export{a as file_fdw};
+//# sourceMappingURL=file_fdw.js.map

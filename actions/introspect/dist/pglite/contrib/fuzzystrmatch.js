@@ -1,0 +1,2 @@
+import{j as t}from"../chunk-ZSOCVAT7.js";t();var e=async(s,n)=>({bundlePath:new URL("../fuzzystrmatch.tar.gz",import.meta.url)}),i={name:"fuzzystrmatch",setup:e};export{i as fuzzystrmatch};
+//# sourceMappingURL=fuzzystrmatch.js.map

@@ -1,0 +1,2 @@
+import{j as e}from"../chunk-ZSOCVAT7.js";e();var t=async(n,s)=>({bundlePath:new URL("../pg_trgm.tar.gz",import.meta.url)}),p={name:"pg_trgm",setup:t};export{p as pg_trgm};
+//# sourceMappingURL=pg_trgm.js.map

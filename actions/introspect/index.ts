@@ -1,0 +1,4 @@
+import * as core from '@actions/core';
+import { runIntrospectAction } from './run.js';
+
+await runIntrospectAction(core);

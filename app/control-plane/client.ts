@@ -1,0 +1,336 @@
+/**
+ * The ControlPlane interface on top of a transport: each method is one RPC call or one or two
+ * simple selects, described once here for every adapter.
+ */
+import { ControlPlaneError } from './errors.js';
+import { introspectionStoreOver } from './introspection-store.js';
+import type { ControlPlaneTransport } from './transport.js';
+import type { ControlPlane, ControlPlaneKind } from './types.js';
+import type {
+  ConfigArtifactsRow,
+  ConfigConsumersRow,
+  ConfigDriftEventsRow,
+  ConfigVersionsRow,
+  DetectConfigDriftResult,
+  EnsureProjectResult,
+  FinishScanResult,
+  InventoryScansRow,
+  PublishConfigVersionResult,
+  RecordRemediationResult,
+  RegisterConsumersResult,
+  RunsRow,
+} from './types.generated.js';
+
+function only<T>(rows: unknown, fn: string): T {
+  if (!Array.isArray(rows) || rows.length !== 1) {
+    throw new ControlPlaneError(`${fn}: expected one result row, got ${Array.isArray(rows) ? rows.length : typeof rows}`, { operation: fn });
+  }
+  return rows[0] as T;
+}
+
+export function createControlPlane(kind: ControlPlaneKind, transport: ControlPlaneTransport): ControlPlane {
+  const artifactId = async (orgId: string, artifact: string): Promise<number | undefined> => {
+    const rows = (await transport.select({ table: 'config_artifacts', eq: { org_id: orgId, name: artifact }, limit: 1 })) as ConfigArtifactsRow[];
+    return rows[0]?.id;
+  };
+
+  const controlPlane: Omit<ControlPlane, 'introspection'> = {
+    kind,
+
+    async publishConfigVersion(input) {
+      const rows = await transport.call({
+        fn: 'publish_config_version',
+        returns: 'set',
+        args: {
+          p_org_id: { value: input.orgId, type: 'uuid' },
+          p_artifact: { value: input.artifact, type: 'text' },
+          p_content: { value: input.content, type: 'jsonb' },
+          p_content_hash: { value: input.contentHash, type: 'text' },
+          p_kind: { value: input.kind, type: 'text' },
+          p_source_ref: { value: input.sourceRef, type: 'text' },
+          p_published_by: { value: input.publishedBy, type: 'text' },
+          p_rollout: { value: input.rollout, type: 'boolean' },
+          p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
+        },
+      });
+      return only<PublishConfigVersionResult>(rows, 'publish_config_version');
+    },
+
+    async rollbackConfig(input) {
+      const rows = await transport.call({
+        fn: 'rollback_config',
+        returns: 'set',
+        args: {
+          p_org_id: { value: input.orgId, type: 'uuid' },
+          p_artifact: { value: input.artifact, type: 'text' },
+          p_to_version: { value: input.toVersion, type: 'integer' },
+          p_actor: { value: input.actor, type: 'text' },
+          p_reason: { value: input.reason, type: 'text' },
+          p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
+        },
+      });
+      return only<PublishConfigVersionResult>(rows, 'rollback_config');
+    },
+
+    async registerConsumers(input) {
+      const rows = await transport.call({
+        fn: 'register_consumers',
+        returns: 'set',
+        args: {
+          p_input: {
+            type: 'jsonb',
+            value: {
+              org_id: input.orgId,
+              artifact: input.artifact,
+              kind: input.kind,
+              retire_missing: input.retireMissing,
+              allow_self_registration: input.allowSelfRegistration,
+              registered_by: input.registeredBy,
+              consumers: input.consumers.map((consumer) => ({
+                name: consumer.name,
+                environment: consumer.environment ?? null,
+                project_id: consumer.projectId ?? null,
+                status: consumer.status,
+              })),
+            },
+          },
+        },
+      });
+      return only<RegisterConsumersResult>(rows, 'register_consumers');
+    },
+
+    async consumerHeartbeat(input) {
+      return (await transport.call({
+        fn: 'consumer_heartbeat',
+        returns: 'row',
+        args: {
+          p_org_id: { value: input.orgId, type: 'uuid' },
+          p_artifact: { value: input.artifact, type: 'text' },
+          p_consumer: { value: input.consumer, type: 'text' },
+          p_content_hash: { value: input.contentHash, type: 'text' },
+          p_version: { value: input.version, type: 'integer' },
+          p_sdk_name: { value: input.sdkName, type: 'text' },
+          p_sdk_version: { value: input.sdkVersion, type: 'text' },
+          p_environment: { value: input.environment, type: 'text' },
+        },
+      })) as ConfigConsumersRow;
+    },
+
+    async recordConfigCheck(input) {
+      return (await transport.call({
+        fn: 'record_config_check',
+        returns: 'scalar',
+        args: {
+          p_org_id: { value: input.orgId, type: 'uuid' },
+          p_artifact: { value: input.artifact, type: 'text' },
+          p_consumer: { value: input.consumer, type: 'text' },
+          p_check: { value: input.check, type: 'text' },
+          p_status: { value: input.status, type: 'text' },
+          p_version: { value: input.version, type: 'integer' },
+          p_details: { value: input.details, type: 'jsonb' },
+        },
+      })) as number;
+    },
+
+    async detectConfigDrift(input = {}) {
+      const rows = await transport.call({
+        fn: 'detect_config_drift',
+        returns: 'set',
+        args: {
+          p_org_id: { value: input.orgId, type: 'uuid' },
+          p_at: { value: input.at, type: 'timestamptz' },
+        },
+      });
+      return only<DetectConfigDriftResult>(rows, 'detect_config_drift');
+    },
+
+    async ensureProject(input) {
+      const rows = await transport.call({
+        fn: 'ensure_project',
+        returns: 'set',
+        args: {
+          p_input: {
+            type: 'jsonb',
+            value: {
+              org_slug: input.orgSlug,
+              org_name: input.orgName,
+              project_slug: input.projectSlug,
+              project_name: input.projectName,
+              provider: input.provider,
+              external_ref: input.externalRef,
+              environment: input.environment,
+            },
+          },
+        },
+      });
+      return only<EnsureProjectResult>(rows, 'ensure_project');
+    },
+
+    async startScan(input) {
+      return (await transport.call({
+        fn: 'start_scan',
+        returns: 'scalar',
+        args: {
+          p_input: {
+            type: 'jsonb',
+            value: { org_id: input.orgId, project_id: input.projectId, kind: input.kind, triggered_by: input.triggeredBy },
+          },
+        },
+      })) as number;
+    },
+
+    async finishScan(input) {
+      const rows = await transport.call({
+        fn: 'finish_scan',
+        returns: 'set',
+        args: {
+          p_input: {
+            type: 'jsonb',
+            value: {
+              scan_id: input.scanId,
+              status: input.status,
+              objects: input.objects ?? [],
+              risks: input.risks ?? [],
+              summary: input.summary,
+              error: input.error,
+              waivers: input.waivers,
+            },
+          },
+        },
+      });
+      return only<FinishScanResult>(rows, 'finish_scan');
+    },
+
+    async recordRemediation(input) {
+      const rows = await transport.call({
+        fn: 'record_remediation',
+        returns: 'set',
+        args: {
+          p_input: {
+            type: 'jsonb',
+            value: { org_id: input.orgId, plan_id: input.planId, outcome: input.outcome, actor: input.actor, details: input.details },
+          },
+        },
+      });
+      return only<RecordRemediationResult>(rows, 'record_remediation');
+    },
+
+    async enqueueRun(input) {
+      return (await transport.call({
+        fn: 'enqueue_run',
+        returns: 'row',
+        args: {
+          p_org_id: { value: input.orgId, type: 'uuid' },
+          p_kind: { value: input.kind, type: 'text' },
+          p_payload: { value: input.payload, type: 'jsonb' },
+          p_project_id: { value: input.projectId, type: 'uuid' },
+          p_max_attempts: { value: input.maxAttempts, type: 'integer' },
+          p_run_after: { value: input.runAfter, type: 'timestamptz' },
+        },
+      })) as RunsRow;
+    },
+
+    async claimNextRun(input) {
+      const rows = (await transport.call({
+        fn: 'claim_next_run',
+        returns: 'set',
+        args: {
+          p_worker_id: { value: input.workerId, type: 'text' },
+          p_kinds: { value: [...input.kinds], type: 'text[]' },
+          p_lease_seconds: { value: input.leaseSeconds, type: 'integer' },
+        },
+      })) as RunsRow[];
+      return rows[0] ?? null;
+    },
+
+    async appendRunEvent(input) {
+      return (await transport.call({
+        fn: 'append_run_event',
+        returns: 'scalar',
+        args: {
+          p_run_id: { value: input.runId, type: 'bigint' },
+          p_kind: { value: input.kind, type: 'text' },
+          p_message: { value: input.message, type: 'text' },
+          p_data: { value: input.data, type: 'jsonb' },
+          p_level: { value: input.level, type: 'text' },
+          p_worker_id: { value: input.workerId, type: 'text' },
+        },
+      })) as number;
+    },
+
+    async completeRun(input) {
+      return (await transport.call({
+        fn: 'complete_run',
+        returns: 'row',
+        args: {
+          p_run_id: { value: input.runId, type: 'bigint' },
+          p_worker_id: { value: input.workerId, type: 'text' },
+          p_outcome: { value: input.outcome, type: 'text' },
+          p_result: { value: input.result, type: 'jsonb' },
+          p_error: { value: input.error, type: 'text' },
+          p_retry: { value: input.retry, type: 'boolean' },
+          p_retry_delay_seconds: { value: input.retryDelaySeconds, type: 'integer' },
+          p_artifacts: { value: input.artifacts, type: 'jsonb' },
+        },
+      })) as RunsRow;
+    },
+
+    async latestScan(query) {
+      const eq: Record<string, string> = { org_id: query.orgId, project_id: query.projectId };
+      if (query.kind) eq.kind = query.kind;
+      const rows = (await transport.select({
+        table: 'inventory_scans',
+        eq,
+        order: [
+          { column: 'started_at', ascending: false },
+          { column: 'id', ascending: false },
+        ],
+        limit: 1,
+      })) as InventoryScansRow[];
+      return rows[0] ?? null;
+    },
+
+    async configVersions(query) {
+      const id = await artifactId(query.orgId, query.artifact);
+      if (id === undefined) return [];
+      return (await transport.select({
+        table: 'config_versions',
+        eq: { org_id: query.orgId, artifact_id: id },
+        order: [{ column: 'version', ascending: true }],
+      })) as ConfigVersionsRow[];
+    },
+
+    async driftEvents(query) {
+      const eq: Record<string, string> = { org_id: query.orgId };
+      if (query.status) eq.status = query.status;
+      return (await transport.select({
+        table: 'config_drift_events',
+        eq,
+        order: [
+          { column: 'detected_at', ascending: false },
+          { column: 'id', ascending: false },
+        ],
+      })) as ConfigDriftEventsRow[];
+    },
+
+    async consumers(query) {
+      const eq: Record<string, string | number> = { org_id: query.orgId };
+      if (query.artifact !== undefined) {
+        const id = await artifactId(query.orgId, query.artifact);
+        if (id === undefined) return [];
+        eq.artifact_id = id;
+      }
+      return (await transport.select({
+        table: 'config_consumers',
+        eq,
+        order: [
+          { column: 'name', ascending: true },
+          { column: 'id', ascending: true },
+        ],
+      })) as ConfigConsumersRow[];
+    },
+
+    close: () => transport.close(),
+  };
+  return { ...controlPlane, introspection: introspectionStoreOver(controlPlane, transport) };
+}
