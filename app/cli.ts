@@ -7,6 +7,9 @@ import { DB_LINT_USAGE, dbLintCommand, DbLintUsageError, parseDbLintArgs } from 
 import { runDocsCommand } from './cli/docs.js';
 import { DiagramsUsageError, runDiagramsCommand } from './cli/diagrams.js';
 import { IntrospectUsageError, runIntrospectCommand, runRemediateCommand } from './cli/introspect.js';
+import { ConfigUsageError, runConfigCommand } from './cli/config.js';
+import { OrgReadmeUsageError, runOrgReadmeCommand } from './cli/org-readme.js';
+import { runWorkerCommand, WorkerUsageError } from './cli/worker.js';
 import { fixCheckCommand } from './cli/check-fix.js';
 import { fixMigrationsCommand, lintMigrationsCommand, MIGRATIONS_LINT_USAGE, MigrationsUsageError, parseMigrationsLintArgs } from './cli/migrations-lint.js';
 import type { CheckResult } from './checks/types.js';
@@ -36,6 +39,9 @@ export const USAGE = `Usage:
   platform-kit diagrams (render [--out DIR] | check [--update]) FILE...   draw.io exports
   platform-kit introspect [--database URL | --migrations DIR] [options]   inventory, risks, compliance report
   platform-kit remediate --plan ID [--apply] [--database URL]   a stored fix: dry run, or apply it
+  platform-kit config (publish | status | rollback | heartbeat | promote) [options]   shared config as versions (config --help)
+  platform-kit org-readme render (--inventory FILE | --org ORG) [--out FILE]   the org profile README
+  platform-kit worker [--concurrency N]   the GitHub App's queue workers, without the HTTP server (worker --help)
   platform-kit docs (drift [--format json] | sync --from FILE --to FILE,... [--sections LIST] [--dry-run])   agent instruction files
   platform-kit rules [--format json]
   platform-kit --help | --version
@@ -252,9 +258,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command === 'diagrams') return await runDiagramsCommand(rest, io);
     if (command === 'introspect') return await runIntrospectCommand(rest, io);
     if (command === 'remediate') return await runRemediateCommand(rest, io);
-    throw new UsageError(`unknown command "${command}" (commands: check, db, diagrams, docs, introspect, migrations, remediate, rules; see --help)`);
+    if (command === 'config') return await runConfigCommand(rest, io);
+    if (command === 'org-readme') return await runOrgReadmeCommand(rest, io);
+    if (command === 'worker') return await runWorkerCommand(rest, io);
+    throw new UsageError(`unknown command "${command}" (commands: check, config, db, diagrams, docs, introspect, migrations, org-readme, remediate, rules, worker; see --help)`);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof MigrationsUsageError || error instanceof DbLintUsageError || error instanceof DiagramsUsageError || error instanceof IntrospectUsageError) {
+    if (error instanceof UsageError || error instanceof MigrationsUsageError || error instanceof DbLintUsageError || error instanceof DiagramsUsageError || error instanceof IntrospectUsageError || error instanceof ConfigUsageError || error instanceof OrgReadmeUsageError || error instanceof WorkerUsageError) {
       io.stderr(`platform-kit: ${error.message}\n`);
       return EXIT_USAGE;
     }

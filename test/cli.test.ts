@@ -180,7 +180,7 @@ describe('usage', () => {
     [['check', '--format', 'xml'], 'platform-kit: --format must be one of text, json, sarif (got "xml")\n'],
     [['check', '--checks', 'spelling'], 'platform-kit: unknown check "spelling" (known: spec-bundle, schema-safety, diagrams, doc-sync)\n'],
     [['check', '--checks', ','], 'platform-kit: --checks needs at least one check id\n'],
-    [['lint'], 'platform-kit: unknown command "lint" (commands: check, db, diagrams, docs, introspect, migrations, remediate, rules; see --help)\n'],
+    [['lint'], 'platform-kit: unknown command "lint" (commands: check, config, db, diagrams, docs, introspect, migrations, org-readme, remediate, rules, worker; see --help)\n'],
     [['migrations', 'check'], 'platform-kit: unknown command "migrations check" (did you mean "migrations lint"?)\n'],
     [['migrations', 'lint'], 'platform-kit: name at least one migration file (see platform-kit migrations lint --help)\n'],
     [['rules', '--format', 'sarif'], 'platform-kit: --format must be one of text, json (got "sarif")\n'],

@@ -8,6 +8,7 @@ import { openPgControlPlane, openPgliteControlPlane, type ControlPlane } from '.
 import { introspectDatabase } from '../app/introspection/introspect.js';
 import { remediatePlan } from '../app/introspection/remediate-plan.js';
 import type { EnsureProjectInput } from '../app/introspection/store.js';
+import type { Risk } from '../app/introspection/types.js';
 import { openPgliteLintDb, openServerLintDb, type LintTestDb } from './helpers/catalog-lint-db.js';
 import { openControlPlaneDb } from './helpers/control-plane-db.js';
 
@@ -90,6 +91,32 @@ function describeIntrospectionStore(label: string, open: () => Promise<Setup>): 
       // The waiver expires: the risk it accepted is open again.
       const third = await scan([{ fingerprint: extensionKey, reason: 'moving it in Q3', expires: '2000-01-01' }]);
       expect(third.risks.find((risk) => risk.ruleId === 'extension_in_public')).toMatchObject({ status: 'open' });
+    });
+
+    it('neither confirms nor resolves the risks of objects a scan could not read', async () => {
+      const store = setup.controlPlane.introspection;
+      const { orgId, projectId } = await store.ensureProject({ orgSlug: 'acme', projectSlug: 'github-acme', provider: 'github', externalRef: 'acme' });
+      const risk: Risk = {
+        fingerprint: 'github.secret_scanning_disabled_acme/api',
+        rule_id: 'github.secret_scanning_disabled',
+        title: 'Secret scanning is off',
+        detail: 'acme/api has secret scanning off.',
+        severity: 'high',
+        object_identity: 'acme/api',
+        metadata: {},
+        remediation: null,
+      };
+      const scan = async (risks: Risk[], unreadableObjects?: string[]) => {
+        const scanId = await store.startScan({ orgId, projectId, kind: 'github' });
+        return store.finishIntrospectionScan({ scanId, status: 'succeeded', risks, ...(unreadableObjects ? { unreadableObjects } : {}) });
+      };
+      await scan([risk]);
+      // The token lost access to acme/api: the scan cannot tell whether it was fixed.
+      expect((await scan([], ['acme/api'])).resolved_count).toBe(0);
+      expect((await store.riskRegister({ orgId, projectId })).map((row) => row.status)).toEqual(['open']);
+      // Readable again and fixed: resolved.
+      expect((await scan([])).resolved_count).toBe(1);
+      expect((await store.riskRegister({ orgId, projectId })).map((row) => row.status)).toEqual(['resolved']);
     });
 
     it('records a scan that fails as failed, with nothing else written', async () => {

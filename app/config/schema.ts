@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedGlob } from './bounded-patterns.js';
 import { diagramsOptions } from '../checks/diagrams/options.js';
 import { docSyncOptions } from '../checks/doc-sync/options.js';
 import { schemaSafetyOptions } from '../checks/schema-safety/options.js';
@@ -9,9 +10,9 @@ export const severitySetting = z.enum(['off', 'notice', 'warning', 'error']);
 const pathsSchema = z
   .strictObject({
     /** Globs (picomatch, `**` crosses folders) a check looks at; default everything. */
-    include: z.array(z.string().min(1)).default(['**']),
+    include: z.array(boundedGlob).default(['**']),
     /** Globs a check ignores, applied after `include`. */
-    exclude: z.array(z.string().min(1)).default([]),
+    exclude: z.array(boundedGlob).default([]),
   })
   .prefault({});
 

@@ -8,12 +8,15 @@ import type { ControlPlaneTransport } from './transport.js';
 import type { ControlPlane, ControlPlaneKind } from './types.js';
 import type {
   ConfigArtifactsRow,
+  ConfigChecksRow,
   ConfigConsumersRow,
   ConfigDriftEventsRow,
+  ConfigRolloutsRow,
   ConfigVersionsRow,
   DetectConfigDriftResult,
   EnsureProjectResult,
   FinishScanResult,
+  InventoryObjectsRow,
   InventoryScansRow,
   PublishConfigVersionResult,
   RecordRemediationResult,
@@ -144,6 +147,26 @@ export function createControlPlane(kind: ControlPlaneKind, transport: ControlPla
       return only<DetectConfigDriftResult>(rows, 'detect_config_drift');
     },
 
+    async startConfigRingRollout(input) {
+      return (await transport.call({
+        fn: 'start_config_ring_rollout',
+        returns: 'scalar',
+        args: {
+          p_input: {
+            type: 'jsonb',
+            value: {
+              org_id: input.orgId,
+              artifact: input.artifact,
+              version: input.version,
+              consumers: [...input.consumers],
+              grace_seconds: input.graceSeconds,
+              created_by: input.createdBy,
+            },
+          },
+        },
+      })) as number;
+    },
+
     async ensureProject(input) {
       const rows = await transport.call({
         fn: 'ensure_project',
@@ -194,6 +217,7 @@ export function createControlPlane(kind: ControlPlaneKind, transport: ControlPla
               summary: input.summary,
               error: input.error,
               waivers: input.waivers,
+              unreadable_objects: input.unreadableObjects,
             },
           },
         },
@@ -275,6 +299,12 @@ export function createControlPlane(kind: ControlPlaneKind, transport: ControlPla
       })) as RunsRow;
     },
 
+    async scanObjects(query) {
+      const eq: Record<string, string | number> = { org_id: query.orgId, scan_id: query.scanId };
+      if (query.objectType) eq.object_type = query.objectType;
+      return (await transport.select({ table: 'inventory_objects', eq, order: [{ column: 'identity', ascending: true }] })) as InventoryObjectsRow[];
+    },
+
     async latestScan(query) {
       const eq: Record<string, string> = { org_id: query.orgId, project_id: query.projectId };
       if (query.kind) eq.kind = query.kind;
@@ -328,6 +358,36 @@ export function createControlPlane(kind: ControlPlaneKind, transport: ControlPla
           { column: 'id', ascending: true },
         ],
       })) as ConfigConsumersRow[];
+    },
+
+    async configArtifacts(query) {
+      return (await transport.select({ table: 'config_artifacts', eq: { org_id: query.orgId }, order: [{ column: 'name', ascending: true }] })) as ConfigArtifactsRow[];
+    },
+
+    async configRollouts(query) {
+      const id = await artifactId(query.orgId, query.artifact);
+      if (id === undefined) return [];
+      const eq: Record<string, string | number> = { org_id: query.orgId, artifact_id: id };
+      if (query.status) eq.status = query.status;
+      return (await transport.select({
+        table: 'config_rollouts',
+        eq,
+        order: [
+          { column: 'started_at', ascending: true },
+          { column: 'id', ascending: true },
+        ],
+      })) as ConfigRolloutsRow[];
+    },
+
+    async configChecks(query) {
+      return (await transport.select({
+        table: 'config_checks',
+        eq: { org_id: query.orgId, version_id: query.versionId },
+        order: [
+          { column: 'checked_at', ascending: true },
+          { column: 'id', ascending: true },
+        ],
+      })) as ConfigChecksRow[];
     },
 
     close: () => transport.close(),

@@ -29,6 +29,7 @@ export function introspectionStoreOver(client: ControlPlaneCalls, transport: Con
         objects: (input.objects ?? []) as unknown as Parameters<ControlPlane['finishScan']>[0]['objects'],
         risks: risksForFinishScan(input.risks ?? []) as unknown as ScanRisk[],
         waivers: input.waivers ?? [],
+        ...(input.unreadableObjects?.length ? { unreadableObjects: input.unreadableObjects } : {}),
         ...(input.summary ? { summary: input.summary as Parameters<ControlPlane['finishScan']>[0]['summary'] } : {}),
         ...(input.error !== undefined ? { error: input.error } : {}),
       });

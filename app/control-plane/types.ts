@@ -8,12 +8,16 @@
 import type { IntrospectionStore, ScanWaiver } from '../introspection/store.js';
 import type { InventoryObjectType } from '../introspection/types.js';
 import type {
+  ConfigArtifactsRow,
+  ConfigChecksRow,
   ConfigConsumersRow,
   ConfigDriftEventsRow,
+  ConfigRolloutsRow,
   ConfigVersionsRow,
   DetectConfigDriftResult,
   EnsureProjectResult,
   FinishScanResult,
+  InventoryObjectsRow,
   InventoryScansRow,
   Json,
   PublishConfigVersionResult,
@@ -134,6 +138,8 @@ export interface FinishScanInput {
   summary?: { [key: string]: Json };
   error?: string;
   waivers?: readonly ScanWaiver[];
+  /** Objects the scan could not read: their risks are neither confirmed nor resolved. */
+  unreadableObjects?: readonly string[];
 }
 
 export interface EnsureProjectInput {
@@ -220,6 +226,29 @@ export interface RegisterConsumersInput {
   registeredBy?: string;
 }
 
+export interface StartConfigRingRolloutInput {
+  orgId: string;
+  artifact: string;
+  /** The version the consumers should run. */
+  version: number;
+  /** Consumer names; each gets its own rollout, which beats the artifact-wide one. */
+  consumers: readonly string[];
+  graceSeconds?: number;
+  createdBy?: string;
+}
+
+export interface ConfigRolloutsQuery {
+  orgId: string;
+  artifact: string;
+  status?: 'active' | 'completed' | 'superseded' | 'cancelled';
+}
+
+export interface ConfigChecksQuery {
+  orgId: string;
+  /** The checks of this version (by its row id). */
+  versionId: number;
+}
+
 export interface LatestScanQuery {
   orgId: string;
   projectId: string;
@@ -234,6 +263,13 @@ export interface ConfigVersionsQuery {
 export interface DriftEventsQuery {
   orgId: string;
   status?: 'open' | 'resolved';
+}
+
+export interface ScanObjectsQuery {
+  orgId: string;
+  scanId: number;
+  /** Only this object type (e.g. `repository`). */
+  objectType?: string;
 }
 
 export interface ConsumersQuery {
@@ -253,6 +289,8 @@ export interface ControlPlane {
   /** The id of the check row. */
   recordConfigCheck(input: RecordConfigCheckInput): Promise<number>;
   detectConfigDrift(input?: DetectConfigDriftInput): Promise<DetectConfigDriftResult>;
+  /** Makes a version the target of the named consumers (a rollout ring); how many rollouts started. */
+  startConfigRingRollout(input: StartConfigRingRolloutInput): Promise<number>;
 
   // Inventory.
   /** The org and project (by slug), created on first use. */
@@ -262,6 +300,8 @@ export interface ControlPlane {
   finishScan(input: FinishScanInput): Promise<FinishScanResult>;
   /** Records applying a remediation plan (applied or failed) in the plan and the audit log. */
   recordRemediation(input: RecordRemediationInput): Promise<RecordRemediationResult>;
+  /** What a scan found, by identity. */
+  scanObjects(query: ScanObjectsQuery): Promise<InventoryObjectsRow[]>;
 
   // Work queue.
   enqueueRun(input: EnqueueRunInput): Promise<RunsRow>;
@@ -279,6 +319,12 @@ export interface ControlPlane {
   driftEvents(query: DriftEventsQuery): Promise<ConfigDriftEventsRow[]>;
   /** By name. */
   consumers(query: ConsumersQuery): Promise<ConfigConsumersRow[]>;
+  /** The org's config artifacts, by name. */
+  configArtifacts(query: { orgId: string }): Promise<ConfigArtifactsRow[]>;
+  /** Oldest first. An unknown artifact has none. */
+  configRollouts(query: ConfigRolloutsQuery): Promise<ConfigRolloutsRow[]>;
+  /** Oldest first. */
+  configChecks(query: ConfigChecksQuery): Promise<ConfigChecksRow[]>;
 
   /** Projects, scans, the risk register and remediation plans, for `platform-kit introspect` and `remediate`. */
   readonly introspection: IntrospectionStore;

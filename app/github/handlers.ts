@@ -351,3 +351,26 @@ function finish(
   if (errors.length > 0) throw new PublishError(errors);
   return { status: 'checked', ...rest };
 }
+
+/**
+ * Settles the check runs of a pull request's older head commit whose queued check a newer push
+ * superseded: every check run of ours on it ends `neutral`, saying which commit is checked instead.
+ */
+export function supersedePullRequest(deps: PullRequestDeps & { newerSha: string }): Promise<EventOutcome> {
+  const { repo, pullRequest: pr } = deps;
+  const reason = `Not run: superseded by ${deps.newerSha}, a newer head commit of pull request #${pr.number}, which is checked instead.`;
+  return serialize(`${repo.owner}/${repo.repo}#${pr.number}`, () => settleNeutral(deps, pr.head.sha, reason));
+}
+
+/**
+ * Completes every check of a commit `neutral` with the reason (work superseded, or given up after
+ * its retries), so no check of ours is left missing or `in_progress` on it.
+ */
+export async function settleNeutral(deps: EventDeps, headSha: string, reason: string): Promise<EventOutcome> {
+  const loaded = await loadRepoConfig(deps);
+  const ids = loaded.ok ? enabledCheckIds(loaded.config) : ['config'];
+  const neutral = (checkId: string): CheckResult => ({ checkId, title: findCheck(checkId)?.title ?? checkId, conclusion: 'neutral', summary: reason, findings: [] });
+  const outcome = await publish(deps, headSha, ids.map(neutral), { settle: neutral });
+  (deps.log ?? silentLog).info({ headSha, reason }, 'check runs settled neutral');
+  return finish(outcome);
+}

@@ -90,6 +90,7 @@ interface RecordScanInput {
   risks: Risk[];
   lintProblems: Array<{ id: string; message: string }>;
   waivers: readonly ScanWaiver[];
+  unreadableObjects?: readonly string[];
   scan?: { store: IntrospectionStore; orgId: string; projectId: string; scanId: number };
 }
 
@@ -106,6 +107,7 @@ async function recordScan(input: RecordScanInput): Promise<Omit<IntrospectionRes
       objects: input.objects,
       risks: input.risks,
       waivers: input.waivers,
+      ...(input.unreadableObjects?.length ? { unreadableObjects: input.unreadableObjects } : {}),
       summary: { target: input.target, counts: input.counts, columns: input.columnCount, unreadable: input.unreadable, lint_problems: input.lintProblems },
     });
     resolvedCount = finished.resolved_count;
@@ -237,6 +239,8 @@ export async function introspectGitHub(options: IntrospectGitHubOptions): Promis
     risks: inventory.risks,
     lintProblems: [],
     waivers: options.waivers ?? [],
+    // A repository the token could not open, or whose settings it could not all read, has not been seen fixed.
+    unreadableObjects: inventory.repositories.filter((repository) => !repository.attributes.readable || JSON.stringify(repository.attributes).includes('"unknown"')).map((repository) => repository.identity),
     ...(scan ? { scan } : {}),
   });
   return { ...recorded, inventory: { objects: inventory.objects, unreadable: inventory.unreadable, counts, columnCount: 0 } };

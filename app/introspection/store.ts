@@ -28,6 +28,8 @@ export interface StoreFinishScanInput {
   objects?: readonly InventoryObject[];
   risks?: readonly Risk[];
   waivers?: readonly ScanWaiver[];
+  /** Objects the scan could not read: their risks are neither confirmed nor resolved. */
+  unreadableObjects?: readonly string[];
   summary?: Record<string, unknown>;
   error?: string;
 }

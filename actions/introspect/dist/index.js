@@ -58009,6 +58009,7 @@ async function recordScan(input) {
             objects: input.objects,
             risks: input.risks,
             waivers: input.waivers,
+            ...(input.unreadableObjects?.length ? { unreadableObjects: input.unreadableObjects } : {}),
             summary: { target: input.target, counts: input.counts, columns: input.columnCount, unreadable: input.unreadable, lint_problems: input.lintProblems },
         });
         resolvedCount = finished.resolved_count;
@@ -58132,6 +58133,8 @@ async function introspectGitHub(options) {
         risks: inventory.risks,
         lintProblems: [],
         waivers: options.waivers ?? [],
+        // A repository the token could not open, or whose settings it could not all read, has not been seen fixed.
+        unreadableObjects: inventory.repositories.filter((repository) => !repository.attributes.readable || JSON.stringify(repository.attributes).includes('"unknown"')).map((repository) => repository.identity),
         ...(scan ? { scan } : {}),
     });
     return { ...recorded, inventory: { objects: inventory.objects, unreadable: inventory.unreadable, counts, columnCount: 0 } };
@@ -59183,6 +59186,7 @@ function introspectionStoreOver(client, transport) {
                 objects: (input.objects ?? []),
                 risks: risksForFinishScan(input.risks ?? []),
                 waivers: input.waivers ?? [],
+                ...(input.unreadableObjects?.length ? { unreadableObjects: input.unreadableObjects } : {}),
                 ...(input.summary ? { summary: input.summary } : {}),
                 ...(input.error !== undefined ? { error: input.error } : {}),
             });
@@ -59334,6 +59338,25 @@ function createControlPlane(kind, transport) {
             });
             return only(rows, 'detect_config_drift');
         },
+        async startConfigRingRollout(input) {
+            return (await transport.call({
+                fn: 'start_config_ring_rollout',
+                returns: 'scalar',
+                args: {
+                    p_input: {
+                        type: 'jsonb',
+                        value: {
+                            org_id: input.orgId,
+                            artifact: input.artifact,
+                            version: input.version,
+                            consumers: [...input.consumers],
+                            grace_seconds: input.graceSeconds,
+                            created_by: input.createdBy,
+                        },
+                    },
+                },
+            }));
+        },
         async ensureProject(input) {
             const rows = await transport.call({
                 fn: 'ensure_project',
@@ -59382,6 +59405,7 @@ function createControlPlane(kind, transport) {
                             summary: input.summary,
                             error: input.error,
                             waivers: input.waivers,
+                            unreadable_objects: input.unreadableObjects,
                         },
                     },
                 },
@@ -59457,6 +59481,12 @@ function createControlPlane(kind, transport) {
                 },
             }));
         },
+        async scanObjects(query) {
+            const eq = { org_id: query.orgId, scan_id: query.scanId };
+            if (query.objectType)
+                eq.object_type = query.objectType;
+            return (await transport.select({ table: 'inventory_objects', eq, order: [{ column: 'identity', ascending: true }] }));
+        },
         async latestScan(query) {
             const eq = { org_id: query.orgId, project_id: query.projectId };
             if (query.kind)
@@ -59508,6 +59538,35 @@ function createControlPlane(kind, transport) {
                 eq,
                 order: [
                     { column: 'name', ascending: true },
+                    { column: 'id', ascending: true },
+                ],
+            }));
+        },
+        async configArtifacts(query) {
+            return (await transport.select({ table: 'config_artifacts', eq: { org_id: query.orgId }, order: [{ column: 'name', ascending: true }] }));
+        },
+        async configRollouts(query) {
+            const id = await artifactId(query.orgId, query.artifact);
+            if (id === undefined)
+                return [];
+            const eq = { org_id: query.orgId, artifact_id: id };
+            if (query.status)
+                eq.status = query.status;
+            return (await transport.select({
+                table: 'config_rollouts',
+                eq,
+                order: [
+                    { column: 'started_at', ascending: true },
+                    { column: 'id', ascending: true },
+                ],
+            }));
+        },
+        async configChecks(query) {
+            return (await transport.select({
+                table: 'config_checks',
+                eq: { org_id: query.orgId, version_id: query.versionId },
+                order: [
+                    { column: 'checked_at', ascending: true },
                     { column: 'id', ascending: true },
                 ],
             }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedRegex } from '../../config/bounded-patterns.js';
 import { DEFAULT_FILE_NAME_PATTERN, DEFAULT_MIGRATIONS_DIR } from './hygiene/migrations.js';
 
 export const catalogWaiver = z.strictObject({
@@ -14,7 +15,7 @@ export const schemaSafetyOptions = {
   /** Where the Supabase CLI keeps migrations. */
   migrationsDir: z.string().min(1).default(DEFAULT_MIGRATIONS_DIR),
   /** Regular expression a migration file name must match (default: `<14-digit timestamp>_<name>.sql`). */
-  fileNamePattern: z.string().min(1).default(DEFAULT_FILE_NAME_PATTERN),
+  fileNamePattern: boundedRegex.default(DEFAULT_FILE_NAME_PATTERN),
   /** Target Postgres major version; rules whose risk depends on it (e.g. constant defaults) follow it. */
   pgVersion: z.number().int().min(10).max(18).default(15),
   /** The Supabase CLI runs each migration file in a transaction. */

@@ -2,7 +2,8 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { sign } from '@octokit/webhooks-methods';
 import pino from 'pino';
-import { Probot, ProbotOctokit, Server, type ApplicationFunction } from 'probot';
+import { Probot, Server, type ApplicationFunction } from 'probot';
+import { PlatformKitOctokit } from '../../../app/app-runtime/octokit.js';
 import type { FakeGitHub } from './fake-github.js';
 
 /**
@@ -28,8 +29,18 @@ export interface AppServer {
   secret: string;
   /** Everything the App and Probot logged at info level and above, parsed. */
   logs: LogRecord[];
-  /** POSTs a signed webhook the way GitHub delivers it. */
-  deliver(event: string, payload: unknown, options?: { deliveryId?: string; signature?: string }): Promise<Delivery>;
+  /**
+   * POSTs a signed webhook the way GitHub delivers it. The App acknowledges before it does the
+   * work; unless `settle` is false, this then waits until the App's queue is idle.
+   */
+  deliver(event: string, payload: unknown, options?: { deliveryId?: string; signature?: string; settle?: boolean }): Promise<Delivery>;
+  /** Resolves when the App has handled every delivery it acknowledged. */
+  idle(): Promise<void>;
+  /**
+   * Another Probot with the same App credentials and no HTTP server (a `platform-kit worker`);
+   * `fetch` replaces its transport to GitHub (fault injection in front of the fake).
+   */
+  createProbot(options?: { fetch?: typeof fetch; log?: pino.Logger; throttle?: boolean }): Probot;
   stop(): Promise<void>;
 }
 
@@ -60,10 +71,14 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     },
   );
   const throttle = options.throttle ?? false;
-  const Octokit = ProbotOctokit.defaults((instanceOptions: { throttle?: Record<string, unknown> }) => ({
-    ...instanceOptions,
-    throttle: { ...instanceOptions.throttle, enabled: throttle },
-  }));
+  const octokitWith = (fetchImpl?: typeof fetch, throttled = throttle) =>
+    PlatformKitOctokit.defaults((instanceOptions: { throttle?: Record<string, unknown>; request?: Record<string, unknown> }) => ({
+      ...instanceOptions,
+      throttle: { ...instanceOptions.throttle, enabled: throttled },
+      // Octokit's retries of 5xx and network errors wait 1 s, 4 s, 9 s; tests keep the count, not the wait.
+      ...(fetchImpl ? { request: { ...instanceOptions.request, fetch: fetchImpl }, retry: { retryAfterBaseValue: 10 } } : {}),
+    }));
+  const Octokit = octokitWith();
   const port = await freePort();
   const server = new Server({
     host: '127.0.0.1',
@@ -72,6 +87,10 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     Probot: Probot.defaults({ appId: options.fake.appId, privateKey, secret, Octokit }),
   });
   await server.load(options.app);
+  const idle = async (): Promise<void> => {
+    const app = options.app as ApplicationFunction & { idle?: () => Promise<void> };
+    if (typeof app.idle === 'function') await app.idle();
+  };
   await server.start();
   const url = `http://127.0.0.1:${server.port}/api/github/webhooks`;
 
@@ -94,9 +113,17 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
         body,
       });
       const text = await response.text();
-      return { status: response.status, text, ms: performance.now() - started };
+      const ms = performance.now() - started;
+      if (deliveryOptions.settle !== false) await idle();
+      return { status: response.status, text, ms };
     },
-    stop: () => server.stop(),
+    idle,
+    createProbot: (probotOptions = {}) =>
+      new Probot({ appId: options.fake.appId, privateKey, secret, Octokit: octokitWith(probotOptions.fetch, probotOptions.throttle), log: probotOptions.log ?? log }),
+    stop: async () => {
+      await idle();
+      await server.stop();
+    },
   };
 }
 

@@ -267,6 +267,7 @@ const RESPONSE_CHECKED = new Set([
   'git/get-commit',
   'git/get-ref',
   'git/update-ref',
+  'git/create-ref',
 ]);
 /** GitHub stops returning content in the contents API above 1 MB (encoding `none`). */
 const CONTENTS_INLINE_LIMIT = 1024 * 1024;
@@ -636,6 +637,53 @@ export class FakeGitHub {
       case 'git/update-ref': {
         const repo = this.#repo(p);
         return [200, this.#updateRef(repo, p.ref ?? '', body as { sha: string; force?: boolean })];
+      }
+      case 'git/create-ref': {
+        const repo = this.#repo(p);
+        const input = body as { ref: string; sha: string };
+        if (!input.ref.startsWith('refs/heads/')) throw new HttpError(422, `Reference ${input.ref} is not a branch`);
+        const branch = input.ref.slice('refs/heads/'.length);
+        if (repo.branches.has(branch)) throw new HttpError(422, 'Reference already exists');
+        this.setBranch(repo, branch, input.sha);
+        return [201, refJson(repo, branch, input.sha)];
+      }
+      case 'repos/get':
+        return [200, this.#repoJson(this.#repo(p))];
+      case 'pulls/list': {
+        const repo = this.#repo(p);
+        const state = query.get('state') ?? 'open';
+        const head = query.get('head');
+        const base = query.get('base');
+        const pulls = [...repo.pulls.values()].filter(
+          (pull) =>
+            (state === 'all' || pull.state === state) &&
+            (!head || `${pull.headRepo.split('/')[0]}:${pull.head.ref}`.toLowerCase() === head.toLowerCase()) &&
+            (!base || pull.base.ref === base),
+        );
+        return [200, paginate(pulls, query).map((pull) => this.#pullJson(repo, pull))];
+      }
+      case 'pulls/create': {
+        const repo = this.#repo(p);
+        const input = body as { title: string; head: string; base: string; body?: string; draft?: boolean };
+        const headRef = input.head.includes(':') ? (input.head.split(':')[1] ?? '') : input.head;
+        const headSha = repo.branches.get(headRef);
+        const baseSha = repo.branches.get(input.base);
+        if (!headSha || !baseSha) throw new HttpError(422, `Validation Failed: ${headSha ? 'base' : 'head'} branch does not exist`);
+        const key = `${repo.owner}:${headRef}`.toLowerCase();
+        if ([...repo.pulls.values()].some((pull) => pull.state === 'open' && `${pull.headRepo.split('/')[0]}:${pull.head.ref}`.toLowerCase() === key)) {
+          throw new HttpError(422, `Validation Failed: A pull request already exists for ${repo.owner}:${headRef}.`);
+        }
+        const pull = this.openPullRequest(repo, { number: Math.max(0, ...repo.pulls.keys(), ...repo.issues.keys()) + 1, title: input.title, body: input.body ?? '', draft: input.draft ?? false, author: this.#botUser().login, base: { ref: input.base, sha: baseSha }, head: { ref: headRef, sha: headSha } });
+        return [201, this.#pullJson(repo, pull)];
+      }
+      case 'pulls/update': {
+        const repo = this.#repo(p);
+        const pull = this.#pull(repo, p.pull_number);
+        const input = body as { title?: string; body?: string; state?: 'open' | 'closed' };
+        if (input.title !== undefined) pull.title = input.title;
+        if (input.body !== undefined) pull.body = input.body;
+        if (input.state !== undefined) pull.state = input.state;
+        return [200, this.#pullJson(repo, pull)];
       }
       case 'repos/compare-commits':
       case 'repos/compare-commits-with-basehead': {

@@ -21,6 +21,8 @@ alter function ops.finish_scan(jsonb) rename to finish_scan_inventory;
 -- {"scan_id", "status", "objects", "risks", "summary"?, "error"?} as before, and:
 --   risks[].remediation.rollback_sql?, risks[].remediation.risk_class?
 --   "waivers"?: [{"fingerprint", "reason", "expires"?: "YYYY-MM-DD"}]
+--   "unreadable_objects"?: [object identity, ...]: objects the scan could not read (a repository the
+--     token cannot open); their risks are neither confirmed nor resolved by this scan.
 -- A risk with an active waiver is `accepted`; a risk a waiver had accepted is reopened when this
 -- scan still sees it and the waiver expired or is gone, and resolved when this scan no longer sees it.
 create function ops.finish_scan(p_input jsonb)
@@ -34,6 +36,7 @@ declare
   scan ops.inventory_scans;
   waivers jsonb;
   waived_before text[];
+  unreadable text[];
   bad record;
   resolved integer := 0;
   classes constant text[] := array['metadata', 'access', 'locking'];
@@ -75,6 +78,18 @@ begin
     perform ops.invalid_argument(pg_catalog.format('waivers[%s]%s', bad.index, bad.field), bad.message);
   end if;
 
+  if p_input ? 'unreadable_objects' then
+    if pg_catalog.jsonb_typeof(p_input -> 'unreadable_objects') <> 'array'
+      or exists (
+        select 1 from pg_catalog.jsonb_array_elements(p_input -> 'unreadable_objects') as u(value)
+        where pg_catalog.jsonb_typeof(u.value) <> 'string' or pg_catalog.char_length(u.value #>> '{}') not between 1 and 2000
+      ) then
+      perform ops.invalid_argument('unreadable_objects', 'must be a JSON array of object identities (strings of 1 to 2000 characters)');
+    end if;
+  end if;
+  select coalesce(pg_catalog.array_agg(u.value #>> '{}'), '{}') into unreadable
+  from pg_catalog.jsonb_array_elements(coalesce(p_input -> 'unreadable_objects', '[]'::jsonb)) as u(value);
+
   select r.i - 1 as index, problem.field, problem.message into bad
   from pg_catalog.jsonb_array_elements(
     case when pg_catalog.jsonb_typeof(p_input -> 'risks') = 'array' then p_input -> 'risks' else '[]'::jsonb end
@@ -108,7 +123,13 @@ begin
   where rr.org_id = scan.org_id and rr.project_id = scan.project_id and rr.source = scan.kind
     and rr.status = 'accepted' and rr.metadata ? 'waiver';
 
-  select f.* into finished from ops.finish_scan_inventory(p_input - 'waivers') f;
+  -- What the scan could not read, it cannot have found fixed: counted as seen, their risks stay as they are.
+  update ops.risk_register rr
+  set last_seen_scan_id = scan.id
+  where rr.org_id = scan.org_id and rr.project_id = scan.project_id and rr.source = scan.kind
+    and rr.status <> 'resolved' and rr.object_identity = any (unreadable);
+
+  select f.* into finished from ops.finish_scan_inventory(p_input - 'waivers' - 'unreadable_objects') f;
   select s.* into scan from ops.inventory_scans s where s.id = finished.scan_id;
 
   update ops.remediation_plans p

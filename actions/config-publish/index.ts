@@ -1,0 +1,4 @@
+import * as core from '@actions/core';
+import { runConfigPublishAction } from './run.js';
+
+await runConfigPublishAction(core);

@@ -1,0 +1,4 @@
+import * as core from '@actions/core';
+import { runOrgReadmeAction } from './run.js';
+
+await runOrgReadmeAction(core);
