@@ -3,7 +3,7 @@ import type { DurableEventQueue } from './app-runtime/durable-queue.js';
 import type { AppMetrics } from './app-runtime/metrics.js';
 import { queueOptionsFromEnv, WorkQueue, type QueueJob, type WorkQueueOptions } from './app-runtime/work-queue.js';
 import { defaultServices } from './checks/services.js';
-import type { CheckServices } from './checks/types.js';
+import type { CheckResult, CheckServices } from './checks/types.js';
 import { countApiCalls } from './github/api-counter.js';
 import { CHECK_RUN_PREFIX } from './github/check-runs.js';
 import type { EventLog, RepoRef } from './github/client.js';
@@ -305,7 +305,14 @@ async function runEvent<T>(context: AnyContext, handle: (deps: EventDeps & { log
   const started = Date.now();
   let failed = false;
   try {
-    return await handle({ octokit: context.octokit, repo, log, services: appServices(), ...(appId ? { appId } : {}) });
+    return await handle({
+      octokit: context.octokit,
+      repo,
+      log,
+      services: appServices(),
+      ...(appId ? { appId } : {}),
+      ...(metrics ? { onCheckFinished: (result: CheckResult, seconds: number) => metrics.checkDuration.observe({ check: result.checkId, conclusion: result.conclusion }, seconds) } : {}),
+    });
   } catch (error) {
     failed = true;
     throw error;

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runIntrospectAction, type IntrospectActionCore } from '../actions/introspect/run.js';
-import { isPostgresServerReachable } from '../app/checks/schema-safety/shadow/index.js';
 import { SUPABASE_BASE_SQL } from '../app/checks/schema-safety/shadow/supabase-base.js';
 import { openPgControlPlane } from '../app/control-plane/index.js';
 import { remediatePlan } from '../app/introspection/remediate-plan.js';
 import { openControlPlaneDb, type ControlPlaneDb } from './helpers/control-plane-db.js';
 import { FakeGitHub } from './helpers/github/fake-github.js';
+import { serverAvailable } from './helpers/postgres-server.js';
 
 interface RecordingCore extends IntrospectActionCore {
   outputs: Record<string, unknown>;
@@ -44,8 +44,7 @@ function recordingCore(inputs: Record<string, string>): RecordingCore {
   return core;
 }
 
-const serverUp = await isPostgresServerReachable();
-if (!serverUp && process.env.CI) throw new Error('CI needs the Postgres server at 127.0.0.1:5432');
+const serverUp = await serverAvailable();
 const describeServer = serverUp ? describe : describe.skip;
 
 describeServer('the introspect Action with policy issues', () => {

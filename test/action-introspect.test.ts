@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { isPostgresServerReachable } from '../app/checks/schema-safety/shadow/index.js';
 import { SUPABASE_BASE_SQL } from '../app/checks/schema-safety/shadow/supabase-base.js';
 import { installActionBundle, parseOutputFile } from './helpers/action-bundle.js';
 import { openControlPlaneDb, type ControlPlaneDb } from './helpers/control-plane-db.js';
+import { serverAvailable } from './helpers/postgres-server.js';
 
 const run = promisify(execFile);
 
@@ -29,8 +29,7 @@ interface ActionRun {
   summary: string;
 }
 
-const serverUp = await isPostgresServerReachable();
-if (!serverUp && process.env.CI) throw new Error('CI needs the Postgres server at 127.0.0.1:5432 for the introspect Action test');
+const serverUp = await serverAvailable();
 const describeServer = serverUp ? describe : describe.skip;
 
 describeServer('the bundled introspect Action', () => {

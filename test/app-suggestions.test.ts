@@ -199,20 +199,15 @@ describe('suggested changes on the diff', () => {
     expect(after[0]?.body).not.toContain('```suggestion');
   });
 
-  it('posts on a pull request from a fork', async () => {
+  it('posts no suggested change on a pull request from a fork; the comment shows them', async () => {
     const { repo, main } = newRepo();
     const head = fake.commit(main, { [NOTES]: NOTES_SQL });
     fake.openPullRequest(repo, { number: 6, base: { sha: main }, head: { sha: head }, headRepo: 'contributor/shop' });
     const mark = fake.requests.length;
     expect((await server.deliver('pull_request', pullRequestEvent(fake, repo, 6))).status).toBe(200);
-    expect(callsSince(mark).filter((call) => !call.startsWith('GET'))).toEqual([
-      'POST checks/create',
-      'POST checks/create',
-      'POST checks/create',
-      'POST pulls/create-review',
-      'POST issues/create-comment',
-    ]);
-    expect(fake.reviewCommentsOn(repo, 6)).toHaveLength(2);
+    expect(callsSince(mark).filter((call) => !call.startsWith('GET'))).toEqual(['POST checks/create', 'POST checks/create', 'POST checks/create', 'POST issues/create-comment']);
+    expect(fake.reviewCommentsOn(repo, 6)).toEqual([]);
+    expect(fake.commentsOn(repo, 6)[0]?.body).toContain('```suggestion');
   });
 });
 

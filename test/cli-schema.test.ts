@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { runCli, type CliIo } from '../app/cli.js';
-import { isPostgresServerReachable } from '../app/checks/schema-safety/shadow/index.js';
+import { serverAvailable } from './helpers/postgres-server.js';
 
 let dir: string;
 
@@ -81,10 +81,7 @@ describe('platform-kit db lint', () => {
   });
 
   it('lints a live database on the Postgres server', async () => {
-    if (!(await isPostgresServerReachable())) {
-      if (process.env.CI === 'true') throw new Error('no PostgreSQL server on 127.0.0.1:5432, and CI needs one');
-      return;
-    }
+    if (!(await serverAvailable())) return;
     const name = `pk_cli_db_lint_${process.pid}_${Date.now()}`;
     const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
     await admin.connect();

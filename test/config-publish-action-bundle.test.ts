@@ -9,9 +9,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isPostgresServerReachable } from '../app/checks/schema-safety/shadow/index.js';
 import { installActionBundle, parseOutputFile } from './helpers/action-bundle.js';
 import { openControlPlaneDb, type ControlPlaneDb } from './helpers/control-plane-db.js';
+import { serverAvailable } from './helpers/postgres-server.js';
 
 const run = promisify(execFile);
 const FIXTURE_REPO = join(import.meta.dirname, 'fixtures', 'config-registry', 'repo');
@@ -23,8 +23,7 @@ interface ActionRun {
   summary: string;
 }
 
-const serverUp = await isPostgresServerReachable();
-if (!serverUp && process.env.CI) throw new Error('CI needs the Postgres server at 127.0.0.1:5432 for the config-publish Action test');
+const serverUp = await serverAvailable();
 const describeServer = serverUp ? describe : describe.skip;
 
 describeServer('the bundled config-publish Action', () => {

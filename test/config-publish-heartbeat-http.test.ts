@@ -8,15 +8,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isPostgresServerReachable } from '../app/checks/schema-safety/shadow/index.js';
 import { HeartbeatError, loadArtifacts, parseStrictJson, publishConfig, sendHeartbeat } from '../app/config-registry/index.js';
 import { openPgControlPlane, type PgControlPlane } from '../app/control-plane/index.js';
 import { openControlPlaneDb, REPO_ROOT, type ControlPlaneDb } from './helpers/control-plane-db.js';
+import { serverAvailable } from './helpers/postgres-server.js';
 
 const FIXTURE_REPO = join(import.meta.dirname, 'fixtures', 'config-registry', 'repo');
 const TOKEN = 'heartbeat-token-for-tests';
-const serverUp = await isPostgresServerReachable();
-if (!serverUp && process.env.CI) throw new Error('CI needs the Postgres server at 127.0.0.1:5432 for the heartbeat client test');
+const serverUp = await serverAvailable();
 const describeServer = serverUp ? describe : describe.skip;
 
 async function startHeartbeatFunction(env: Record<string, string>, denoDir: string): Promise<{ url: string; process: ChildProcess }> {

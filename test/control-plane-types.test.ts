@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { isPostgresServerReachable } from '../app/checks/schema-safety/shadow/index.js';
 import { openPgliteControlPlane } from '../app/control-plane/index.js';
 import { GENERATED_TYPES_PATH, generateControlPlaneTypes, jsonTypeOf } from '../scripts/generate-control-plane-types.js';
 import { openControlPlaneDb } from './helpers/control-plane-db.js';
+import { serverAvailable } from './helpers/postgres-server.js';
 
 // app/control-plane/types.generated.ts must be what the generator makes of the migrations today:
 // a migration that adds or changes a column without regenerating fails here.
 const committed = readFileSync(GENERATED_TYPES_PATH, 'utf8');
-const serverUp = await isPostgresServerReachable();
+const serverUp = await serverAvailable();
 const regenerate = 'regenerate with: npx tsx scripts/generate-control-plane-types.ts';
 
 describe('generated control plane row types', () => {

@@ -94,6 +94,19 @@ describe('doc-sync check', () => {
     expect(result.summary).toContain('CLAUDE.md 0.0% (symlink to AGENTS.md)');
   });
 
+  it('counts a CLAUDE.md that only imports AGENTS.md (`@AGENTS.md`) as in sync, and compares one that adds its own text', async () => {
+    const importing = { ...inSync, 'CLAUDE.md': '<!-- Claude Code reads AGENTS.md through this import -->\n\n@AGENTS.md\n', 'AGENTS.md': AGENTS.replace(OLD_RULE, NEW_RULE) };
+    const result = await run(inSync, importing);
+    expect(rules(result).filter((rule) => rule.includes('CLAUDE.md'))).toEqual([]);
+    expect(result.summary).toContain('CLAUDE.md 0.0% (imports AGENTS.md)');
+
+    // An import of a file that is not an instruction file, or an import plus text, is an ordinary document.
+    const mixed = await run(inSync, { ...inSync, 'CLAUDE.md': '@AGENTS.md\n\n# Claude only\n\nUse the plan mode.\n' });
+    expect(mixed.summary).not.toContain('imports AGENTS.md');
+    const other = await run(inSync, { ...inSync, 'CLAUDE.md': '@docs/claude.md\n' });
+    expect(other.summary).not.toContain('imports');
+  });
+
   it('reports a file the tree lists but GitHub will not serve (a link out of the repository)', async () => {
     const head = { ...inSync, 'CLAUDE.md': AGENTS.replace(OLD_RULE, NEW_RULE), 'GEMINI.md': 'unused' };
     const changeSet = memoryChangeSet({ base: inSync, head, pullRequest: {} });

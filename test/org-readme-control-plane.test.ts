@@ -8,14 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOrgReadmeAction, type OrgReadmeActionCore } from '../actions/org-readme/run.js';
-import { isPostgresServerReachable } from '../app/checks/schema-safety/shadow/index.js';
 import { executeIntrospection } from '../app/cli/introspect.js';
 import { PROFILE_README_PATH } from '../app/org-readme/render.js';
 import { openControlPlaneDb, type ControlPlaneDb } from './helpers/control-plane-db.js';
 import { FakeGitHub } from './helpers/github/fake-github.js';
+import { serverAvailable } from './helpers/postgres-server.js';
 
-const serverUp = await isPostgresServerReachable();
-if (!serverUp && process.env.CI) throw new Error('CI needs the Postgres server at 127.0.0.1:5432');
+const serverUp = await serverAvailable();
 const describeServer = serverUp ? describe : describe.skip;
 
 function quietCore(inputs: Record<string, string>): OrgReadmeActionCore & { failures: string[]; lines: string[] } {

@@ -67,7 +67,8 @@ function pullRequestMetadata(pr: PullRequestPayload): PullRequestMetadata {
     baseBranch: pr.base?.ref,
     draft: pr.draft,
     author: pr.user?.login,
-    fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+    // A deleted fork leaves head.repo null: still a fork.
+    fromFork: baseRepo !== undefined && headRepo !== baseRepo,
   };
 }
 

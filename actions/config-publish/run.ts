@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { InputOptions } from '@actions/core';
-import { openConfigControlPlane, orgSlugOf, renderPublishMarkdown } from '../../app/cli/config.js';
+import { renderPublishMarkdown } from '../../app/cli/config.js';
 import {
   ConfigValidationError,
   findArtifactFiles,
@@ -13,6 +13,8 @@ import {
   type PromoteOutcome,
 } from '../../app/config-registry/index.js';
 import type { ControlPlane } from '../../app/control-plane/index.js';
+import { controlPlaneFlagOfInput, openControlPlaneFromFlag } from '../../app/control-plane/open-from-flag.js';
+import { orgSlugOf } from '../../app/control-plane/slugs.js';
 import type { GitHubClient } from '../../app/github/client.js';
 import { githubClientForAction } from '../../app/introspection/github-inventory.js';
 
@@ -102,16 +104,7 @@ export async function runConfigPublishAction(
     const graceSeconds = Number(graceText);
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > 604800) throw new Error(`input grace-seconds must be a whole number of seconds up to 604800 (got "${graceText}")`);
 
-    let where = input('control-plane') || 'embedded';
-    const ioEnv: Record<string, string | undefined> = { ...env };
-    if (/^https:\/\//.test(where)) {
-      if (!key) throw new Error('input control-plane-key is required with a Supabase URL as control-plane');
-      ioEnv.SUPABASE_URL = where;
-      ioEnv.SUPABASE_SERVICE_ROLE_KEY = key;
-      where = 'supabase';
-    } else if (/^postgres(ql)?:\/\//.test(where)) {
-      core.setSecret(where);
-    }
+    const store = controlPlaneFlagOfInput(input('control-plane') || 'embedded', key, env, (secret) => core.setSecret(secret));
 
     const globs = globsOf(input('artifacts') || 'config/tokens/*.json\nconfig/consumers/consumers.json');
     const { files, unmatched } = await findArtifactFiles(workspace, globs);
@@ -150,7 +143,7 @@ export async function runConfigPublishAction(
     }
 
     const orgSlug = orgSlugOf(input('org') || undefined, env);
-    controlPlane = await openConfigControlPlane(where, workspace, ioEnv);
+    controlPlane = await openControlPlaneFromFlag(store.flag, { cwd: workspace, env: store.env, allowNone: false });
     const orgId = dryRun
       ? ((await controlPlane.introspection.findOrg(orgSlug)) ?? NO_ORG)
       : (await controlPlane.ensureProject({ orgSlug, projectSlug: 'config-registry', provider: 'github' })).org_id;

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { InputOptions } from '@actions/core';
 import { executeIntrospection, introspectionExitCode, type IntrospectionRun, type IntrospectRequest } from '../../app/cli/introspect.js';
+import { controlPlaneFlagOfInput } from '../../app/control-plane/open-from-flag.js';
 import type { GitHubClient } from '../../app/github/client.js';
 import { githubClientForAction } from '../../app/introspection/github-inventory.js';
 import { countAtOrAbove } from '../../app/introspection/introspect.js';
 import { groupRisksByPolicy, syncPolicyIssues, type PolicyIssueResult } from '../../app/introspection/policy-issues.js';
-import type { ReportRisk } from '../../app/introspection/report.js';
+import { riskOfReportRisk, type ReportRisk } from '../../app/introspection/report.js';
 import { RISK_SEVERITIES, type Risk, type RiskSeverity } from '../../app/introspection/types.js';
 
 /** The part of @actions/core the Action uses; tests may pass a recording fake. */
@@ -36,18 +37,7 @@ export interface IntrospectActionOutcome {
 
 /** The open risks of a scan as the issues show them (the register's view, with why and the fix). */
 function openRisks(risks: readonly ReportRisk[]): Risk[] {
-  return risks
-    .filter((risk) => risk.status === 'open' || risk.status === 'acknowledged')
-    .map((risk) => ({
-      fingerprint: risk.fingerprint,
-      rule_id: risk.ruleId,
-      title: risk.title,
-      detail: risk.detail,
-      severity: risk.severity,
-      object_identity: risk.objectIdentity,
-      metadata: { ...(risk.why ? { why: risk.why } : {}), ...(risk.docs ? { docs: risk.docs } : {}) },
-      remediation: risk.fixSql ? { description: risk.title, sql: risk.fixSql, rollbackSql: null, riskClass: 'access' as const } : null,
-    }));
+  return risks.filter((risk) => risk.status === 'open' || risk.status === 'acknowledged').map(riskOfReportRisk);
 }
 
 /**
@@ -90,16 +80,7 @@ export async function runIntrospectAction(
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     const reportPath = join(env.RUNNER_TEMP ?? workspace, 'platform-kit', 'compliance-report.md');
 
-    let controlPlane = input('control-plane') || 'embedded';
-    const ioEnv: Record<string, string | undefined> = { ...env };
-    if (/^https:\/\//.test(controlPlane)) {
-      if (!key) throw new Error('input control-plane-key is required with a Supabase URL as control-plane');
-      ioEnv.SUPABASE_URL = controlPlane;
-      ioEnv.SUPABASE_SERVICE_ROLE_KEY = key;
-      controlPlane = 'supabase';
-    } else if (/^postgres(ql)?:\/\//.test(controlPlane)) {
-      core.setSecret(controlPlane);
-    }
+    const { flag: controlPlane, env: ioEnv } = controlPlaneFlagOfInput(input('control-plane') || 'embedded', key, env, (secret) => core.setSecret(secret));
     const token = input('github-token');
     if (token) core.setSecret(token);
     const octokit = github ?? (token ? githubClientForAction(token) : undefined);

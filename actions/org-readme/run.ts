@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { InputOptions } from '@actions/core';
 import { bundledTemplatePath } from '../../app/cli/org-readme.js';
-import { openControlPlane } from '../../app/control-plane/index.js';
+import { controlPlaneFlagOfInput, openControlPlaneFromFlag, type ControlPlaneInput } from '../../app/control-plane/open-from-flag.js';
 import type { ControlPlane } from '../../app/control-plane/types.js';
 import type { GitHubClient } from '../../app/github/client.js';
 import { githubClientForAction } from '../../app/introspection/github-inventory.js';
@@ -30,14 +30,12 @@ function workspacePath(workspace: string, path: string, input: string): string {
   return full;
 }
 
-async function openStore(where: string, key: string): Promise<ControlPlane | null> {
-  if (where === '' || where === 'none') return null;
-  if (/^https:\/\//.test(where)) {
-    if (!key) throw new Error('input control-plane-key is required with a Supabase URL as control-plane');
-    return openControlPlane({ adapter: 'supabase', url: where, serviceRoleKey: key });
+/** Where the inventory is read from; the embedded control plane of an Action's fresh workspace holds none. */
+function controlPlaneInput(where: string, key: string, env: NodeJS.ProcessEnv, setSecret: (secret: string) => void): ControlPlaneInput {
+  if (where !== 'none' && !/^(https|postgres(ql)?):\/\//.test(where)) {
+    throw new Error(`input control-plane must be a postgres:// URL, a https://<ref>.supabase.co URL or none (got "${where}")`);
   }
-  if (/^postgres(ql)?:\/\//.test(where)) return openControlPlane({ adapter: 'postgres', connectionString: where });
-  throw new Error(`input control-plane must be a postgres:// URL, a https://<ref>.supabase.co URL or none (got "${where}")`);
+  return controlPlaneFlagOfInput(where, key, env, setSecret);
 }
 
 function describe(outcome: PublishOutcome, org: string): string {
@@ -64,8 +62,8 @@ export async function runOrgReadmeAction(
     const input = (name: string) => core.getInput(name).trim();
     const token = input('github-token');
     const key = input('control-plane-key');
-    const where = input('control-plane') || 'none';
-    for (const secret of [token, key, /^postgres/.test(where) ? where : '']) if (secret) core.setSecret(secret);
+    for (const secret of [token, key]) if (secret) core.setSecret(secret);
+    const store = controlPlaneInput(input('control-plane') || 'none', key, env, (secret) => core.setSecret(secret));
     const org = input('org') || env.GITHUB_REPOSITORY_OWNER || '';
     if (!org) throw new Error('input org is required (or GITHUB_REPOSITORY_OWNER)');
     const mode = parsePublishMode(input('mode') || 'commit');
@@ -82,7 +80,7 @@ export async function runOrgReadmeAction(
     let options: OrgReadmeOptions = {};
     if (input('options')) options = parseOrgReadmeOptions(await readFile(workspacePath(workspace, input('options'), 'options'), 'utf8'), input('options'));
 
-    controlPlane = await openStore(where, key);
+    controlPlane = await openControlPlaneFromFlag(store.flag, { cwd: workspace, env: store.env, allowNone: true });
     const { inventory, source } = await orgReadmeInventory({ org, controlPlane, octokit, onProgress: (done, total) => done % 100 === 0 && core.info(`${done}/${total} repositories read`) });
     core.info(source.kind === 'control-plane' ? `inventory: the control plane's GitHub scan (${source.scanAt ?? 'unknown time'})` : `inventory: a fresh scan of ${org} (${inventory.repositories.length} repositories)`);
     const rendered = renderOrgReadme({ view: buildOrgReadmeView(inventory, options), template, templatePath: templateInput || DEFAULT_TEMPLATE_PATH });

@@ -6,6 +6,7 @@ import { settleNeutral } from '../github/handlers.js';
 import { createPlatformKitApp } from '../probot.js';
 import { startDurableWorkers, type DurableWorkers, type QueuedDelivery, type WorkerLog } from './durable-queue.js';
 import type { AppMetrics } from './metrics.js';
+import { refetchDeliveryPayload, refetchMarker } from './payload-refetch.js';
 import { reapDeadRuns } from './reaper.js';
 
 export interface AppWorkersOptions {
@@ -22,6 +23,8 @@ export interface AppWorkersOptions {
   reapEveryMs?: number;
   /** Prometheus metrics the handlers record into. */
   metrics?: AppMetrics;
+  /** Pages of GitHub's delivery list a worker reads to refetch a payload queued slim (default 20 of 100). */
+  refetchMaxPages?: number;
 }
 
 /**
@@ -40,6 +43,22 @@ export async function startAppWorkers(options: AppWorkersOptions): Promise<Durab
     const eventLog = log ? { debug() {}, info: log.info.bind(log), warn: log.warn.bind(log), error: log.error.bind(log) } : undefined;
     await settleNeutral({ octokit, repo: target.repo, ...(eventLog ? { log: eventLog } : {}) }, target.headSha, reason);
   };
+  /** The delivery's payload; one queued slim (too large for the queue) is fetched back from GitHub as the App. */
+  const fullPayload = async (delivery: QueuedDelivery, run: RunsRow): Promise<Record<string, unknown>> => {
+    const marker = refetchMarker(delivery.payload);
+    if (!marker) return delivery.payload;
+    const octokit = (await options.probot.auth()) as unknown as GitHubClient;
+    const refetched = await refetchDeliveryPayload({
+      octokit,
+      deliveryId: delivery.deliveryId,
+      event: delivery.name,
+      slim: delivery.payload,
+      queuedAt: new Date(run.created_at),
+      ...(options.refetchMaxPages !== undefined ? { maxPages: options.refetchMaxPages } : {}),
+    });
+    options.log?.info({ delivery: delivery.deliveryId, runId: run.id, bytes: marker.bytes, pages: refetched.pages }, 'payload of a slim delivery fetched from GitHub');
+    return refetched.payload;
+  };
   const pool = (options.controlPlane as Partial<PgControlPlane>).pool;
   const workers = startDurableWorkers({
     controlPlane: options.controlPlane,
@@ -54,7 +73,8 @@ export async function startAppWorkers(options: AppWorkersOptions): Promise<Durab
         options.log?.info({ delivery: delivery.deliveryId, runId: run.id }, 'duplicate delivery: an earlier run of it was queued or running when it arrived');
         return;
       }
-      await options.probot.receive({ id: delivery.deliveryId, name: delivery.name, payload: delivery.payload } as Parameters<Probot['receive']>[0]);
+      const payload = await fullPayload(delivery, run);
+      await options.probot.receive({ id: delivery.deliveryId, name: delivery.name, payload } as Parameters<Probot['receive']>[0]);
     },
     giveUp: (delivery, run, error) =>
       settle(
@@ -88,8 +108,12 @@ export async function startAppWorkers(options: AppWorkersOptions): Promise<Durab
   };
 }
 
-/** The commit whose check runs a delivery writes, and the installation that may write them. */
-function checkedCommit(delivery: QueuedDelivery): { installationId: number; repo: { owner: string; repo: string }; headSha: string } | undefined {
+/**
+ * The commit whose check runs a delivery writes, and the installation that may write them. Reads
+ * only fields a slim payload keeps (payload-refetch.ts), so a run whose payload never came back is
+ * settled too.
+ */
+export function checkedCommit(delivery: QueuedDelivery): { installationId: number; repo: { owner: string; repo: string }; headSha: string } | undefined {
   const payload = delivery.payload as {
     installation?: { id?: number };
     repository?: { full_name?: string };

@@ -4,8 +4,12 @@
  * (claim_next_run: SKIP LOCKED under a lease), renew the lease while they work (append_run_event),
  * and complete it (complete_run). A worker that dies leaves its lease to expire: the run is claimed
  * again, and after max_attempts it is `dead`. The web processes keep no state of their own.
+ * A payload too large for a run is queued slim and fetched back from GitHub by the worker
+ * (payload-refetch.ts).
  */
-import type { ControlPlane, Json, RunsRow } from '../control-plane/index.js';
+import { ConnectionError, type ControlPlane, type Json, type RunsRow } from '../control-plane/index.js';
+import type { AppMetrics } from './metrics.js';
+import { jsonbTextBytes, SLIM_ABOVE_BYTES, slimPayload } from './payload-refetch.js';
 
 export const GITHUB_EVENT_RUN_KIND = 'github.webhook';
 const ORG_SLUG = 'github-app';
@@ -24,6 +28,29 @@ export interface DurableQueueOptions {
   orgSlug?: string;
   /** Attempts before a run is dead (default 3). */
   maxAttempts?: number;
+  /** Payloads larger than this (bytes of jsonb text) are queued slim and refetched by the worker; default SLIM_ABOVE_BYTES. */
+  slimAboveBytes?: number;
+  /** Where a slimmed delivery is logged (info). */
+  log?: Pick<WorkerLog, 'info'>;
+  /** Counts slimmed deliveries: `deliveries{result="queued-slim"}`. */
+  metrics?: Pick<AppMetrics, 'deliveries'>;
+}
+
+/**
+ * A pooled session the server closed (a restart, a terminated backend) fails the first call made on
+ * it; the pool then opens a new one. Enqueueing again is safe: a delivery queued twice runs once
+ * (the workers skip a duplicate delivery).
+ */
+async function retryOnLostConnection<T>(call: () => Promise<T>, delaysMs: readonly number[] = [50, 250, 1000]): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      const delay = delaysMs[attempt];
+      if (!(error instanceof ConnectionError) || delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 export class DurableEventQueue {
@@ -32,14 +59,27 @@ export class DurableEventQueue {
   constructor(private readonly options: DurableQueueOptions) {}
 
   async enqueue(delivery: QueuedDelivery): Promise<RunsRow> {
-    const orgId = await this.org();
-    return this.options.controlPlane.enqueueRun({
-      orgId,
-      kind: GITHUB_EVENT_RUN_KIND,
-      // Webhook payloads are JSON as parsed from the request body.
-      payload: { delivery: delivery.deliveryId, name: delivery.name, payload: delivery.payload as Json },
-      maxAttempts: this.options.maxAttempts ?? 3,
-    });
+    const orgId = await retryOnLostConnection(() => this.org());
+    const bytes = jsonbTextBytes(delivery.payload);
+    const slim = bytes > (this.options.slimAboveBytes ?? SLIM_ABOVE_BYTES) ? slimPayload(delivery.payload, bytes) : undefined;
+    const run = await retryOnLostConnection(() =>
+      this.options.controlPlane.enqueueRun({
+        orgId,
+        kind: GITHUB_EVENT_RUN_KIND,
+        // Webhook payloads are JSON as parsed from the request body.
+        payload: { delivery: delivery.deliveryId, name: delivery.name, payload: (slim ?? delivery.payload) as Json },
+        maxAttempts: this.options.maxAttempts ?? 3,
+      }),
+    );
+    if (slim) {
+      const action = typeof delivery.payload.action === 'string' ? `.${delivery.payload.action}` : '';
+      this.options.metrics?.deliveries.inc({ event: `${delivery.name}${action}`, result: 'queued-slim' });
+      this.options.log?.info(
+        { delivery: delivery.deliveryId, event: delivery.name, runId: run.id, bytes, slimBytes: jsonbTextBytes(slim) },
+        'delivery too large for the queue: queued slim, the worker fetches its payload from GitHub',
+      );
+    }
+    return run;
   }
 
   private org(): Promise<string> {

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * The App's Prometheus metrics, on a registry of its own (several Apps in one process, as in
- * tests, do not collide): deliveries, queue depth, event durations, GitHub API calls and the
+ * tests, do not collide): deliveries, queue depth, event and check durations, GitHub API calls and the
  * rate limit left, failures.
  */
 export interface AppMetrics {
@@ -10,6 +10,7 @@ export interface AppMetrics {
   deliveries: Counter<'event' | 'result'>;
   queueDepth: Gauge;
   runDuration: Histogram<'event' | 'outcome'>;
+  checkDuration: Histogram<'check' | 'conclusion'>;
   githubCalls: Counter<'route'>;
   rateLimitRemaining: Gauge<'installation'>;
   failures: Counter<'stage'>;
@@ -23,7 +24,7 @@ export function createAppMetrics(options: { defaultMetrics?: boolean; queueDepth
     registry,
     deliveries: new Counter({
       name: 'platform_kit_deliveries_total',
-      help: 'Webhook deliveries received, by event and what became of them (queued, duplicate, superseded, refused).',
+      help: 'Webhook deliveries received, by event and what became of them (accepted, queued-slim, duplicate, superseded, refused).',
       labelNames: ['event', 'result'] as const,
       registers: [registry],
     }),
@@ -44,6 +45,13 @@ export function createAppMetrics(options: { defaultMetrics?: boolean; queueDepth
       help: 'Time to handle one event (checks, check runs and comment), by event and outcome.',
       labelNames: ['event', 'outcome'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    checkDuration: new Histogram({
+      name: 'platform_kit_check_duration_seconds',
+      help: 'Time one check took on one change (spec-bundle, schema-safety, ...), by check and conclusion.',
+      labelNames: ['check', 'conclusion'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
       registers: [registry],
     }),
     githubCalls: new Counter({

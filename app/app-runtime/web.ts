@@ -41,7 +41,7 @@ export async function startWebProcess(env: Record<string, string | undefined>, p
       return rows[0]?.depth ?? 0;
     },
   });
-  app = createPlatformKitApp({ metrics, ...(controlPlane ? { dispatch: { kind: 'durable', queue: new DurableEventQueue({ controlPlane }) } } : {}) });
+  app = createPlatformKitApp({ metrics, ...(controlPlane ? { dispatch: { kind: 'durable', queue: new DurableEventQueue({ controlPlane, log: probot.log, metrics }) } } : {}) });
   const http = await startAppHttpServer({
     probot,
     app,

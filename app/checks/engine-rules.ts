@@ -18,6 +18,14 @@ export const CHECK_CRASHED: RuleMeta = {
   docsUrl: ruleDocsUrl('engine', 'check-crashed'),
 };
 
+export const OVER_BUDGET: RuleMeta = {
+  id: 'over-budget',
+  defaultSeverity: 'error',
+  description: 'The check ran past its time or memory budget and was stopped; the change was not fully checked.',
+  fixable: false,
+  docsUrl: ruleDocsUrl('engine', 'over-budget'),
+};
+
 export const CHANGE_TOO_LARGE: RuleMeta = {
   id: 'change-too-large',
   defaultSeverity: 'notice',
@@ -34,4 +42,4 @@ export const INVALID_CONFIG: RuleMeta = {
   docsUrl: ruleDocsUrl('engine', 'invalid-config'),
 };
 
-export const ENGINE_RULES: RuleMeta[] = [FILE_SKIPPED, CHECK_CRASHED, CHANGE_TOO_LARGE, INVALID_CONFIG];
+export const ENGINE_RULES: RuleMeta[] = [FILE_SKIPPED, CHECK_CRASHED, OVER_BUDGET, CHANGE_TOO_LARGE, INVALID_CONFIG];

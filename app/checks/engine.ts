@@ -1,7 +1,8 @@
 import picomatch from 'picomatch';
 import type { CheckConfig, PlatformKitConfig } from '../config/schema.js';
 import type { ConfigError } from '../config/yaml-errors.js';
-import { CHANGE_TOO_LARGE, CHECK_CRASHED, FILE_SKIPPED, INVALID_CONFIG } from './engine-rules.js';
+import { BudgetExceededError, budgetReason, isJobScopedService, jobBudgetFromEnv, type JobBudget, type JobScope } from './budget.js';
+import { CHANGE_TOO_LARGE, CHECK_CRASHED, FILE_SKIPPED, INVALID_CONFIG, OVER_BUDGET } from './engine-rules.js';
 import { checks as registeredChecks, ruleAliases } from './registry.js';
 import type {
   ChangeSet,
@@ -22,6 +23,10 @@ export interface RunChecksOptions {
   /** Check ids to run; default every enabled check. A disabled check stays off even when named. */
   only?: string[];
   services?: CheckServices;
+  /** Time and memory each check may use; default from PLATFORM_KIT_JOB_TIMEOUT_MS / PLATFORM_KIT_JOB_MEMORY_MB. */
+  budget?: JobBudget;
+  /** Called after each check with its result and how long it took (the App's per-check metrics). */
+  onCheckFinished?(result: CheckResult, seconds: number): void;
   /** For tests and embedders; default the registry. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   checks?: Check<any>[];
@@ -44,7 +49,10 @@ export async function runChecks(options: RunChecksOptions): Promise<CheckResult[
     if (options.only && !options.only.includes(check.id)) continue;
     const checkConfig = configOf(options.config, check.id);
     if (!checkConfig.enabled) continue;
-    results.push(await runOne(check, checkConfig, options));
+    const started = performance.now();
+    const result = await runOne(check, checkConfig, options);
+    options.onCheckFinished?.(result, (performance.now() - started) / 1000);
+    results.push(result);
   }
   return results;
 }
@@ -77,10 +85,20 @@ async function runOne(check: Check<any>, checkConfig: CheckConfig & Record<strin
   const skipped: Finding[] = [];
   const reported = new Set<string>();
 
+  const budget = options.budget ?? jobBudgetFromEnv();
+  const controller = new AbortController();
+  const scope: JobScope = { budget, signal: controller.signal, exceed: (error) => controller.abort(error) };
+  const timer = setTimeout(
+    () => scope.exceed(new BudgetExceededError('time', budget.timeMs, `the ${check.id} check ran past its time budget of ${formatDuration(budget.timeMs)} and was stopped`)),
+    budget.timeMs,
+  );
+  const scoped = scopeServices(options.services ?? {}, scope);
+
   const ctx: CheckContext = {
     changeSet,
     options: optionsOf(checkConfig),
-    services: options.services ?? {},
+    services: scoped.services,
+    signal: scope.signal,
     inScope: (path) => include(path) && !exclude(path),
     async readText(side: Side, path: string) {
       const read = await changeSet.readFile(side, path);
@@ -105,18 +123,21 @@ async function runOne(check: Check<any>, checkConfig: CheckConfig & Record<strin
   let findings: Finding[];
   let summary: string | undefined;
   try {
-    const output = await check.run(ctx);
+    const output = await untilOverBudget(check.run(ctx), scope.signal);
+    // A check may have turned a stopped resource into an ordinary finding: the budget says why.
+    const overBudget = budgetReason(scope.signal);
+    if (overBudget) throw overBudget;
     findings = [...output.findings, ...skipped];
     summary = output.summary;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    findings = [
-      ...skipped,
-      engineFinding(check.id, CHECK_CRASHED, {
-        title: `The ${check.id} check stopped on an error`,
-        message: `${message}. The change was not fully checked; re-run the check, and report the error if it persists.`,
-      }),
-    ];
+    const overBudget = budgetReason(scope.signal) ?? (error instanceof BudgetExceededError ? error : undefined);
+    if (overBudget) {
+      findings = [...skipped, overBudgetFinding(check.id, overBudget)];
+      summary = `Not fully checked: ${overBudget.message}.`;
+    } else findings = crashFindings(check.id, error, skipped);
+  } finally {
+    clearTimeout(timer);
+    await scoped.release();
   }
 
   const final = applySeverityOverrides(findings, checkConfig.rules, ruleAliases(check.rules));
@@ -127,6 +148,75 @@ async function runOne(check: Check<any>, checkConfig: CheckConfig & Record<strin
     summary: summary ?? defaultSummary(final),
     findings: sortFindings(final),
   };
+}
+
+function crashFindings(checkId: string, error: unknown, skipped: Finding[]): Finding[] {
+  const message = error instanceof Error ? error.message : String(error);
+  return [
+    ...skipped,
+    engineFinding(checkId, CHECK_CRASHED, {
+      title: `The ${checkId} check stopped on an error`,
+      message: `${message}. The change was not fully checked; re-run the check, and report the error if it persists.`,
+    }),
+  ];
+}
+
+function overBudgetFinding(checkId: string, error: BudgetExceededError): Finding {
+  const setting = error.resource === 'time' ? 'PLATFORM_KIT_JOB_TIMEOUT_MS' : 'PLATFORM_KIT_JOB_MEMORY_MB';
+  return engineFinding(checkId, OVER_BUDGET, {
+    title: `The ${checkId} check ran out of ${error.resource}`,
+    message:
+      `${error.message}. The change was not fully checked. Its shadow databases and renderers were stopped and are started afresh for the next check. ` +
+      `Split the change, or ask whoever runs Platform Kit to raise ${setting}.`,
+  });
+}
+
+/** The check's own promise, or the job's budget reason as soon as the scope aborts (the check may still be running; its resources are stopped). */
+function untilOverBudget<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  // Settles later on its own when the race is lost; nothing waits for it.
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Each job-scoped service (a pool) replaced by the job's own view of it. */
+function scopeServices(services: CheckServices, scope: JobScope): { services: CheckServices; release(): Promise<void> } {
+  const releases: Array<() => Promise<void>> = [];
+  const scoped: CheckServices = {};
+  for (const [key, value] of Object.entries(services)) {
+    if (!isJobScopedService(value)) {
+      scoped[key] = value;
+      continue;
+    }
+    const view = value.forJob(scope);
+    scoped[key] = view.service;
+    releases.push(() => view.release());
+  }
+  return {
+    services: scoped,
+    async release() {
+      await Promise.all(releases.map((release) => release().catch(() => undefined)));
+    },
+  };
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.round(ms / 6000) / 10} min`;
 }
 
 function engineFinding(checkId: string, rule: RuleMeta, fields: Pick<Finding, 'title' | 'message'> & Partial<Finding>): Finding {

@@ -1,20 +1,25 @@
+import { poolSizeFromEnv } from './budget.js';
 import { DIAGRAM_RENDERER_POOL_SERVICE } from './diagrams/index.js';
-import { diagramRendererPool } from './diagrams/renderer/pool.js';
+import { createRenderer } from './diagrams/renderer/index.js';
+import { DEFAULT_RENDERER_POOL_SIZE, diagramRendererPool } from './diagrams/renderer/pool.js';
 import { SHADOW_SERVICE } from './schema-safety/index.js';
 import { createShadowDatabaseFactory } from './schema-safety/shadow/index.js';
+import { createShadowDatabasePool, DEFAULT_SHADOW_POOL_SIZE } from './schema-safety/shadow/pool.js';
 import type { CheckServices } from './types.js';
 
 /** Disposers of default services not yet disposed: the App keeps its own for the process's lifetime. */
 const live = new Set<() => Promise<void>>();
 
 /**
- * The embedded defaults every driver injects: a shadow database factory (PGlite, or the Postgres
- * server named by SHADOW_DATABASE_URL) and the diagram renderers (one warm headless Chromium per
- * renderer setting). Nothing starts until a check asks for a database or renders a page.
+ * The embedded defaults every driver injects: a pool of shadow databases (PGlite, or the Postgres
+ * server named by SHADOW_DATABASE_URL; PLATFORM_KIT_SHADOW_POOL_SIZE at once, default 2) and of
+ * diagram renderers (warm headless Chromiums, PLATFORM_KIT_RENDERER_POOL_SIZE, default 2). Nothing
+ * starts until a check asks for a database or renders a page. The engine gives each check its own
+ * view of both, bounded by the job budget (app/checks/budget.ts).
  */
-export function defaultServices(): { services: CheckServices; dispose(): Promise<void> } {
-  const factory = createShadowDatabaseFactory();
-  const renderers = diagramRendererPool();
+export function defaultServices(env: Record<string, string | undefined> = process.env): { services: CheckServices; dispose(): Promise<void> } {
+  const factory = createShadowDatabasePool(createShadowDatabaseFactory(), { size: poolSizeFromEnv('PLATFORM_KIT_SHADOW_POOL_SIZE', DEFAULT_SHADOW_POOL_SIZE, env) });
+  const renderers = diagramRendererPool(createRenderer, { size: poolSizeFromEnv('PLATFORM_KIT_RENDERER_POOL_SIZE', DEFAULT_RENDERER_POOL_SIZE, env) });
   const dispose = async () => {
     live.delete(dispose);
     await Promise.all([factory.dispose(), renderers.close()]);

@@ -184,6 +184,8 @@ export interface CheckContext<Options = unknown> {
    */
   readText(side: Side, path: string): Promise<string | null>;
   services: CheckServices;
+  /** Aborted when the job runs out of its time or memory budget (app/checks/budget.ts). */
+  signal?: AbortSignal;
 }
 
 export interface CheckOutput {

@@ -4,7 +4,7 @@
  * config/consumers/consumers.json unless files or globs are given); versions, rollouts, heartbeats
  * and drift live in the control plane.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   ConfigRequestError,
@@ -22,8 +22,9 @@ import {
   type ArtifactStatus,
   type PublishReport,
 } from '../config-registry/index.js';
-import { ControlPlaneError, openControlPlane, type ControlPlane } from '../control-plane/index.js';
-import { redactUrl } from './redact-url.js';
+import { ControlPlaneError, type ControlPlane } from '../control-plane/index.js';
+import { openControlPlaneFromFlag } from '../control-plane/open-from-flag.js';
+import { orgSlugOf } from '../control-plane/slugs.js';
 
 export class ConfigUsageError extends Error {}
 
@@ -44,7 +45,7 @@ before it reported it healthy and baked.
 
 common options:
   --repo DIR              the checkout (default: the current directory)
-  --org SLUG              the control plane org (default: $PLATFORM_KIT_ORG, $GITHUB_REPOSITORY_OWNER, else "default")
+  --org SLUG              the control plane org (default: $PLATFORM_KIT_ORG, $GITHUB_REPOSITORY_OWNER, else local)
   --control-plane WHERE   embedded (default: PGlite in .platform-kit/control-plane), supabase
                           (SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY) or a postgres:// URL
   --grace SECONDS         publish/rollback: seconds before an off-target consumer counts as drifted (default 900)
@@ -92,28 +93,6 @@ function positiveInteger(value: string | undefined, flag: string): number | unde
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) throw new ConfigUsageError(`${flag} must be a whole number (got "${value}")`);
   return number;
-}
-
-export async function openConfigControlPlane(where: string, cwd: string, env: Record<string, string | undefined>): Promise<ControlPlane> {
-  try {
-    if (where === 'embedded') return await openControlPlane({ adapter: 'pglite', dataDir: join(cwd, env.PLATFORM_KIT_CONTROL_PLANE_DIR ?? '.platform-kit/control-plane') });
-    if (where === 'supabase') {
-      const url = env.SUPABASE_URL;
-      const key = env.SUPABASE_SERVICE_ROLE_KEY;
-      if (!url || !key) throw new ConfigUsageError('--control-plane supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
-      return await openControlPlane({ adapter: 'supabase', url, serviceRoleKey: key });
-    }
-    if (/^postgres(ql)?:\/\//.test(where)) return await openControlPlane({ adapter: 'postgres', connectionString: where });
-  } catch (error) {
-    if (error instanceof ConfigUsageError) throw error;
-    throw new ConfigUsageError(`cannot open the control plane (${where.startsWith('postgres') ? redactUrl(where) : where}): ${(error as Error).message}`);
-  }
-  throw new ConfigUsageError(`--control-plane must be embedded, supabase or a postgres:// URL (got "${where}")`);
-}
-
-export function orgSlugOf(value: string | undefined, env: Record<string, string | undefined>): string {
-  const raw = value ?? env.PLATFORM_KIT_ORG ?? env.GITHUB_REPOSITORY_OWNER ?? 'default';
-  return raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'default';
 }
 
 /** The org's id; created on first publish, an error for reads of an org that never published. */
@@ -176,7 +155,12 @@ export function renderStatusText(status: ArtifactStatus[]): string {
 }
 
 async function withControlPlane<T>(values: ReturnType<typeof parse>['values'], io: ConfigIo, fn: (controlPlane: ControlPlane) => Promise<T>): Promise<T> {
-  const controlPlane = await openConfigControlPlane(values['control-plane'] ?? 'embedded', resolve(io.cwd, values.repo ?? '.'), io.env);
+  const controlPlane = await openControlPlaneFromFlag(values['control-plane'] ?? 'embedded', {
+    cwd: resolve(io.cwd, values.repo ?? '.'),
+    env: io.env,
+    allowNone: false,
+    usageError: (message) => new ConfigUsageError(message),
+  });
   try {
     return await fn(controlPlane);
   } finally {

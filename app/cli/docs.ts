@@ -18,6 +18,7 @@ import { resolveInside } from '../fix/paths.js';
 import { writeAtomically, type FileWrite } from '../fix/write.js';
 import { ChangeSetError, repositoryRoot } from '../git/local-changeset.js';
 import { UsageError } from '../git/run-local-checks.js';
+import { isSafeRelativePath, resolveInside as resolveReadInside, UnsafePathError } from '../util/safe-path.js';
 
 export const DOCS_USAGE = `Usage:
   platform-kit docs drift [--format text|json] [--repo DIR] [--config FILE]
@@ -143,8 +144,15 @@ async function readOptions(root: string, configFile: string | undefined, cwd: st
 
 /** A working-tree file as the check would see it, symlinks included. */
 async function readWorkingFile(root: string, path: string): Promise<SourceRead> {
-  const absolute = join(root, ...path.split('/'));
-  if (!absolute.startsWith(root)) return { kind: 'missing' };
+  let absolute: string;
+  try {
+    // The link at the path itself is reported as a link; folders on the way must stay inside.
+    absolute = await resolveReadInside(root, path, { followLast: false });
+  } catch (error) {
+    if (!(error instanceof UnsafePathError)) throw error;
+    // A clean path refused only for a linked folder on the way: a link that leaves the repository.
+    return isSafeRelativePath(path) ? { kind: 'symlink', target: null } : { kind: 'missing' };
+  }
   const info = await lstat(absolute).catch(() => null);
   if (!info) return { kind: 'missing' };
   if (info.isSymbolicLink()) return { kind: 'symlink', target: await readlink(absolute) };
@@ -272,7 +280,7 @@ async function syncCommand(args: string[], io: DocsIo, prompt: Prompt | undefine
     if (path === sourcePath) throw new UsageError(`--to names the source ${path}`);
     const file = files.find((candidate) => candidate.path === path);
     if (file?.kind === 'link') {
-      skipped.push(`${path}: symlink to ${file.target}, already in sync`);
+      skipped.push(`${path}: ${file.via === 'import' ? 'imports' : 'symlink to'} ${file.target}, already in sync`);
       continue;
     }
     if (file && (file.kind !== 'document' || file.via !== undefined)) throw new UsageError(`--to ${path} ${describe(file)}`);

@@ -7,7 +7,9 @@ import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { applyMigrations, createShadowDatabaseFactory, type ShadowDatabase } from '../checks/schema-safety/shadow/index.js';
 import { ensureParser, parseMigration } from '../checks/schema-safety/sql/parse.js';
-import { openControlPlane, type ControlPlane } from '../control-plane/index.js';
+import type { ControlPlane } from '../control-plane/index.js';
+import { openControlPlaneFromFlag } from '../control-plane/open-from-flag.js';
+import { orgSlugOf, projectSlug } from '../control-plane/slugs.js';
 import type { GitHubClient } from '../github/client.js';
 import { githubClientForAction } from '../introspection/github-inventory.js';
 import { countAtOrAbove, introspectDatabase, introspectGitHub, type IntrospectionResult } from '../introspection/introspect.js';
@@ -34,7 +36,7 @@ options:
                           supabase (SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY), or none
   --org NAME              the GitHub organisation: with GITHUB_TOKEN its repositories are inventoried too
                           (protection, CI, secret scanning, CODEOWNERS, ...); scans are stored under it
-                          (default: $GITHUB_REPOSITORY_OWNER, else local)
+                          (default: $PLATFORM_KIT_ORG, $GITHUB_REPOSITORY_OWNER, else local)
   --project SLUG          the project (default: the database name, or the repository folder's name)
   --exposed-schemas a,b   schemas the Data API exposes (default: supabase/config.toml [api] schemas, else public)
   --waivers FILE          YAML or JSON list of {key, reason, expires?} accepting known risks
@@ -73,27 +75,8 @@ function parse<T extends ParseArgsConfig['options']>(args: string[], options: T)
   }
 }
 
-function slug(value: string, fallback: string): string {
-  const cleaned = value.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
-  return cleaned || fallback;
-}
-
-async function openStoreFor(where: string, io: IntrospectIo): Promise<ControlPlane | null> {
-  if (where === 'none') return null;
-  try {
-    if (where === 'embedded') return await openControlPlane({ adapter: 'pglite', dataDir: join(io.cwd, io.env.PLATFORM_KIT_CONTROL_PLANE_DIR ?? '.platform-kit/control-plane') });
-    if (where === 'supabase') {
-      const url = io.env.SUPABASE_URL;
-      const key = io.env.SUPABASE_SERVICE_ROLE_KEY;
-      if (!url || !key) throw new IntrospectUsageError('--control-plane supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
-      return await openControlPlane({ adapter: 'supabase', url, serviceRoleKey: key });
-    }
-    if (/^postgres(ql)?:\/\//.test(where)) return await openControlPlane({ adapter: 'postgres', connectionString: where });
-  } catch (error) {
-    if (error instanceof IntrospectUsageError) throw error;
-    throw new IntrospectUsageError(`cannot open the control plane (${where.startsWith('postgres') ? redactUrl(where) : where}): ${(error as Error).message}`);
-  }
-  throw new IntrospectUsageError(`--control-plane must be embedded, none, supabase or a postgres:// URL (got "${where}")`);
+function openStoreFor(where: string, io: IntrospectIo): Promise<ControlPlane | null> {
+  return openControlPlaneFromFlag(where, { cwd: io.cwd, env: io.env, allowNone: true, usageError: (message) => new IntrospectUsageError(message) });
 }
 
 function exposedSchemasOf(value: string | undefined, cwd: string): string[] {
@@ -179,7 +162,7 @@ async function connectDatabase(url: string): Promise<Target> {
   } catch {
     // The driver accepted it; the names are only labels.
   }
-  return { db: client, shadow: false, label: redactUrl(url), projectSlug: slug(`${host}-${database}`, 'database'), provider: 'postgres', externalRef: `${host}/${database}`.slice(0, 200), close: () => client.end() };
+  return { db: client, shadow: false, label: redactUrl(url), projectSlug: projectSlug(`${host}-${database}`, 'database'), provider: 'postgres', externalRef: `${host}/${database}`.slice(0, 200), close: () => client.end() };
 }
 
 async function shadowFromMigrations(dir: string, io: IntrospectIo, progress: (message: string) => void): Promise<Target> {
@@ -209,7 +192,7 @@ async function shadowFromMigrations(dir: string, io: IntrospectIo, progress: (me
     db,
     shadow: true,
     label: `${relative(io.cwd, absolute) || '.'} (shadow database, ${db.kind})`,
-    projectSlug: slug(`${repo}-migrations`, 'migrations'),
+    projectSlug: projectSlug(`${repo}-migrations`, 'migrations'),
     provider: 'supabase',
     close: async () => {
       await db.close();
@@ -310,7 +293,7 @@ export async function executeIntrospection(request: IntrospectRequest, io: Intro
   let controlPlane: ControlPlane | null = null;
   try {
     controlPlane = await openStoreFor(request.controlPlane, io);
-    const orgSlug = slug(request.org ?? io.env.GITHUB_REPOSITORY_OWNER ?? 'local', 'local');
+    const orgSlug = orgSlugOf(request.org, io.env);
     const triggeredBy = io.env.GITHUB_ACTIONS ? `github-actions:${io.env.GITHUB_WORKFLOW ?? 'workflow'}` : 'cli';
     const store = (project: EnsureProjectInput) => (controlPlane ? { store: { store: controlPlane.introspection, project, triggeredBy } } : {});
     const database = target
@@ -323,7 +306,7 @@ export async function executeIntrospection(request: IntrospectRequest, io: Intro
           onProgress: progress,
           ...store({
             orgSlug,
-            projectSlug: slug(request.project ?? target.projectSlug, 'project'),
+            projectSlug: projectSlug(request.project ?? target.projectSlug, 'project'),
             provider: target.provider,
             ...(target.externalRef ? { externalRef: target.externalRef } : {}),
           }),
@@ -335,7 +318,7 @@ export async function executeIntrospection(request: IntrospectRequest, io: Intro
           org: githubOrg,
           waivers,
           onProgress: progress,
-          ...store({ orgSlug, projectSlug: slug(`github-${githubOrg}`, 'github'), provider: 'github', externalRef: githubOrg }),
+          ...store({ orgSlug, projectSlug: projectSlug(`github-${githubOrg}`, 'github'), provider: 'github', externalRef: githubOrg }),
         })
       : undefined;
     const run = combine(database, github);
@@ -430,7 +413,7 @@ export async function runRemediateCommand(args: string[], io: IntrospectIo): Pro
   if (!controlPlane) throw new IntrospectUsageError('remediate reads its plan from the control plane: --control-plane none cannot be used');
   let target: Target | undefined;
   try {
-    const orgSlug = slug(str(values.org) ?? io.env.GITHUB_REPOSITORY_OWNER ?? 'local', 'local');
+    const orgSlug = orgSlugOf(str(values.org), io.env);
     const orgId = await controlPlane.introspection.findOrg(orgSlug);
     if (!orgId) throw new IntrospectUsageError(`no org "${orgSlug}" in the control plane: run platform-kit introspect first (or pass --org)`);
     if (apply && database) target = await connectDatabase(database);

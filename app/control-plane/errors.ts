@@ -78,7 +78,8 @@ export function errorClassFor(code: string | undefined): typeof ControlPlaneErro
   if (code === '42501') return PermissionDeniedError;
   if (code.startsWith('22')) return InvalidArgumentError;
   if (code.startsWith('23')) return ConstraintViolationError;
-  if (code.startsWith('08')) return ConnectionError;
+  // 08: connection exceptions; 57P01-57P03: the server shut down or is starting (a restart, a terminated session).
+  if (code.startsWith('08') || /^57P0[123]$/.test(code)) return ConnectionError;
   return ControlPlaneError;
 }
 
@@ -100,7 +101,9 @@ export function toControlPlaneError(error: unknown, operation?: string): Control
   const hint = text(source, 'hint');
   const field = fieldOf(text(source, 'column'), detail);
   const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
-  const Class = code && networkCodes.has(code) ? ConnectionError : errorClassFor(code);
+  // node-postgres reports a socket the server closed with no SQLSTATE.
+  const lostConnection = !code && /Connection terminated|Client has encountered a connection error|connection ended/i.test(message);
+  const Class = (code && networkCodes.has(code)) || lostConnection ? ConnectionError : errorClassFor(code);
   const prefix = operation ? `${operation}: ` : '';
   return new Class(`${prefix}${message}`, { code, field, detail, hint, operation }, { cause: error });
 }

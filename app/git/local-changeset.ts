@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
 import { FileTooLargeError, MAX_BYTES_READ, type ChangedFile, type ChangeSet, type FileRead, type PullRequestInfo, type Side } from '../checks/types.js';
+import { safeRelativePath, UnsafePathError } from '../util/safe-path.js';
 import { parseNameStatusZ, parseNumstatZ, parseUnifiedHunks } from './diff-parse.js';
 import { BlobReader } from './blob-reader.js';
 import { git, gitBuffer, GitError } from './git.js';
@@ -135,6 +136,21 @@ async function loadFiles(repoDir: string, from: string, to: string): Promise<Cha
   });
 }
 
+/**
+ * The repository path git should look up, or null for a path no commit can hold (`../x`, `/etc/x`,
+ * a NUL byte): git would read `<commit>:../x` relative to the working directory, and reads here
+ * never leave the commit. Reads come from git's object store, never the working tree, so a symlink
+ * in the checkout is read as its link text, not followed.
+ */
+function treePath(path: string): string | null {
+  try {
+    return safeRelativePath(path);
+  } catch (error) {
+    if (error instanceof UnsafePathError) return null;
+    throw error;
+  }
+}
+
 function createReader(repoDir: string, shas: Record<Side, string>) {
   const cache = new Map<string, Promise<FileRead>>();
   const blobs = new BlobReader(repoDir);
@@ -142,7 +158,8 @@ function createReader(repoDir: string, shas: Record<Side, string>) {
     const key = `${side}\0${path}`;
     let pending = cache.get(key);
     if (!pending) {
-      pending = path === '' ? Promise.resolve({ kind: 'missing' }) : blobs.read(`${shas[side]}:${path}`);
+      const inTree = treePath(path);
+      pending = inTree === null ? Promise.resolve({ kind: 'missing' }) : blobs.read(`${shas[side]}:${inTree}`);
       cache.set(key, pending);
     }
     return pending;
@@ -153,8 +170,9 @@ function createReader(repoDir: string, shas: Record<Side, string>) {
  * Raw bytes of `<commit>:<path>`: `git ls-tree -l` gives the entry's type and size (one process,
  * nothing loaded), then `git cat-file blob` the content when it is a regular file under the limit.
  */
-export async function readBlobBytes(repoDir: string, commit: string, path: string, limit = MAX_BYTES_READ): Promise<Uint8Array | null> {
-  if (path === '' || path.includes('\n')) return null;
+export async function readBlobBytes(repoDir: string, commit: string, requested: string, limit = MAX_BYTES_READ): Promise<Uint8Array | null> {
+  const path = treePath(requested);
+  if (path === null || path.includes('\n')) return null;
   const listing = await git(repoDir, ['ls-tree', '-z', '-l', '--full-tree', commit, '--', path]);
   // `<mode> <type> <object> <size>\t<path>\0`; nothing when the path does not exist.
   const entry = listing.split('\0').find((line) => line.endsWith(`\t${path}`));

@@ -7,6 +7,7 @@ import type { ChangeSet, CheckResult, CheckServices } from '../checks/types.js';
 import { CONFIG_PATH, loadConfigFile, type ConfigError } from '../config/load.js';
 import { defaultConfig, type PlatformKitConfig } from '../config/schema.js';
 import { formatSarif } from '../report/index.js';
+import { resolveInside, UnsafePathError } from '../util/safe-path.js';
 import { VERSION } from '../version.js';
 import { ChangeSetError, loadLocalChangeSet, repositoryRoot, type PullRequestMetadata } from './local-changeset.js';
 
@@ -68,7 +69,7 @@ function displayPath(root: string, absolute: string): string {
 
 async function readConfig(root: string, options: LocalCheckOptions): Promise<LoadedConfig | { errors: ConfigError[]; file: string }> {
   const explicit = options.configFile !== undefined;
-  const absolute = explicit ? resolve(options.cwd ?? process.cwd(), options.configFile as string) : resolve(root, CONFIG_PATH);
+  const absolute = explicit ? resolve(options.cwd ?? process.cwd(), options.configFile as string) : await checkoutConfigPath(root);
   const file = displayPath(root, absolute);
   let text: string;
   try {
@@ -82,6 +83,20 @@ async function readConfig(root: string, options: LocalCheckOptions): Promise<Loa
   const loaded = loadConfigFile(text, file);
   if (!loaded.ok) return { errors: loaded.errors, file };
   return { config: loaded.config, file, warnings: loaded.warnings };
+}
+
+/**
+ * The checkout's own config file. The checkout is the pull request's, so the file may be a
+ * symbolic link: one leading outside the checkout is refused rather than read (its content would
+ * otherwise surface in config errors).
+ */
+async function checkoutConfigPath(root: string): Promise<string> {
+  try {
+    return await resolveInside(root, CONFIG_PATH);
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw new UsageError(`${CONFIG_PATH} is not read: ${error.message}`);
+    throw error;
+  }
 }
 
 /**

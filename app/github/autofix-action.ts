@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { getOctokit } from '@actions/github';
 import type { CheckResult, FindingArtifact } from '../checks/types.js';
 import type { ActionsCoreLike } from '../report/actions.js';
+import { resolveInside } from '../util/safe-path.js';
 import { commitRegeneratedExports, regeneratedExports, type AutofixOutcome } from './autofix-diagrams.js';
 import { errorMessage, type GitHubClient } from './client.js';
 
@@ -41,8 +42,9 @@ export function parseDiagramsOutput(value: string): DiagramsOutput {
 interface PullRequestEvent {
   pull_request?: {
     head?: { ref?: string; sha?: string; repo?: { full_name?: string } | null };
-    base?: { repo?: { full_name?: string } | null };
+    base?: { ref?: string; repo?: { full_name?: string; default_branch?: string } | null };
   };
+  repository?: { full_name?: string; default_branch?: string };
 }
 
 export interface PublishDiagramImagesOptions {
@@ -88,7 +90,7 @@ async function oneFolder(artifacts: readonly FindingArtifact[], env: Record<stri
   const folders = [...new Set(artifacts.map((artifact) => dirname(artifact.path)))];
   if (folders.length === 1) return folders[0] as string;
   const dir = await mkdtemp(join(env['RUNNER_TEMP'] || tmpdir(), 'platform-kit-diagrams-'));
-  for (const artifact of artifacts) await copyFile(artifact.path, join(dir, basename(artifact.path)));
+  for (const artifact of artifacts) await copyFile(artifact.path, await resolveInside(dir, basename(artifact.path)));
   return dir;
 }
 
@@ -105,15 +107,20 @@ async function commitFromAction(
     return { status: 'skipped', reason };
   };
   if (!pr?.head?.ref || !pr.head.sha) return skip('not a pull request event; regenerated exports are committed to pull request branches only');
+  // A deleted fork leaves head.repo null: still a fork. The token may write to the base repository
+  // (pull_request_target), but a fork's branch is not the Action's to change.
   const headRepo = pr.head.repo?.full_name;
   if (!headRepo || headRepo !== pr.base?.repo?.full_name) return skip('the pull request comes from a fork; nothing is committed to it');
-  const [owner, repo] = (env['GITHUB_REPOSITORY'] ?? headRepo).split('/');
+  const target = env['GITHUB_REPOSITORY'] ?? headRepo;
+  const [owner, repo] = target.split('/');
   if (!owner || !repo) return skip(`GITHUB_REPOSITORY "${env['GITHUB_REPOSITORY'] ?? ''}" does not name a repository`);
+  if (target.toLowerCase() !== headRepo.toLowerCase()) return skip(`the pull request's head lives in ${headRepo}, not in ${target}`);
+  const protectedBranches = [pr.base?.ref, pr.base?.repo?.default_branch, event.repository?.default_branch].filter((branch): branch is string => Boolean(branch));
   const files = await regeneratedExports(results);
   if (files.length === 0) return skip('no export is out of date with its changed source');
   try {
     const octokit = options.octokit ?? getOctokit(core.getInput('github-token'));
-    const outcome = await commitRegeneratedExports({ octokit, repo: { owner, repo }, branch: pr.head.ref, headSha: pr.head.sha, files });
+    const outcome = await commitRegeneratedExports({ octokit, repo: { owner, repo }, branch: pr.head.ref, headSha: pr.head.sha, files, protectedBranches });
     if (outcome.status === 'committed') core.info(`Committed ${outcome.files.length} regenerated export(s) to ${pr.head.ref} as ${outcome.sha}`);
     else core.info(`diagrams-output: commit — ${outcome.reason}`);
     return outcome;

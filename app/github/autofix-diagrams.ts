@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CheckResult } from '../checks/types.js';
+import { isSafeRelativePath, safeRelativePath } from '../util/safe-path.js';
 import { errorMessage, httpStatus, silentLog, type EventLog, type GitHubClient, type RepoRef } from './client.js';
 
 /**
@@ -7,6 +8,11 @@ import { errorMessage, httpStatus, silentLog, type EventLog, type GitHubClient, 
  * blob per PNG, one tree on top of the head's, one commit, then the branch moved fast-forward only.
  * The commit message ends with a trailer naming the commit it fixes, which is how the App knows
  * an autofix commit when it meets one (it never fixes its own commit, and never fixes a head twice).
+ *
+ * What it may write is narrow on purpose: PNG exports only, at clean repository paths outside
+ * `.git/` and `.github/`, as one commit whose parent is the checked head, onto the pull request's
+ * own branch, never its base or the default branch, and never by force: if the branch moved,
+ * GitHub refuses the update and nothing more is tried.
  */
 
 /** `Platform-Kit-Autofix: diagrams <sha of the commit it regenerates exports for>`. */
@@ -69,6 +75,26 @@ export interface CommitRegeneratedInput {
   /** The commit the exports were checked at; the new commit's parent. */
   headSha: string;
   files: readonly RegeneratedFile[];
+  /** Branches never written to, whatever `branch` says: the pull request's base and the default branch. */
+  protectedBranches?: readonly string[];
+}
+
+/** Why these files must not be committed at all, or undefined when they may. */
+export function refusedFiles(files: readonly RegeneratedFile[]): string | undefined {
+  for (const file of files) {
+    if (!isSafeRelativePath(file.path) || safeRelativePath(file.path) !== file.path) return `${JSON.stringify(file.path)} is not a clean repository path`;
+    if (!file.path.toLowerCase().endsWith('.png')) return `${file.path} is not a PNG export`;
+    const top = file.path.split('/')[0]?.toLowerCase();
+    if (top === '.git' || top === '.github') return `${file.path} is under ${top}/, which an autofix never writes`;
+  }
+  return undefined;
+}
+
+/** Why `branch` must not receive an autofix commit, or undefined when it may. */
+export function refusedBranch(branch: string, protectedBranches: readonly string[] = []): string | undefined {
+  if (branch.trim() === '' || branch.startsWith('refs/')) return `"${branch}" is not a branch name`;
+  if (protectedBranches.includes(branch)) return `${branch} is the base or default branch; an autofix only ever commits to the pull request's own branch`;
+  return undefined;
 }
 
 /**
@@ -79,6 +105,8 @@ export interface CommitRegeneratedInput {
 export async function commitRegeneratedExports(input: CommitRegeneratedInput): Promise<AutofixOutcome> {
   const { octokit, repo, branch, headSha, files } = input;
   if (files.length === 0) return { status: 'skipped', reason: 'no regenerated export to commit' };
+  const refused = refusedBranch(branch, input.protectedBranches) ?? refusedFiles(files);
+  if (refused) return { status: 'skipped', reason: refused };
   const { data: head } = await octokit.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { ...repo, commit_sha: headSha });
   if (autofixTarget(head.message) !== null) {
     return { status: 'skipped', reason: `${short(headSha)} is itself an autofix commit; it is not fixed again` };
@@ -107,7 +135,8 @@ export async function commitRegeneratedExports(input: CommitRegeneratedInput): P
   try {
     await octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ...repo, ref: `heads/${branch}`, sha: commit.sha, force: false });
   } catch (error) {
-    // Someone pushed between our read of the branch and the update: their commit wins.
+    // Someone pushed between our read of the branch and the update: their commit wins, and the fix
+    // is not retried onto it (the push brings its own check, which may fix it again).
     if (httpStatus(error) === 422) return { status: 'skipped', reason: `the branch ${branch} moved while the fix was prepared (${errorMessage(error)})` };
     throw error;
   }
@@ -130,11 +159,27 @@ function short(sha: string): string {
 
 export interface PullRequestAutofixInput {
   octokit: GitHubClient;
+  /** The repository the App was installed on and checked: the pull request's base repository. */
   repo: RepoRef;
-  pullRequest: { head: { ref: string; sha: string }; fromFork: boolean };
+  pullRequest: {
+    head: { ref: string; sha: string; repo?: { full_name: string } | null };
+    base: { ref: string; repo: { full_name: string; default_branch?: string } };
+    fromFork: boolean;
+  };
   enabled: boolean;
   results: readonly CheckResult[];
   log?: EventLog;
+}
+
+/**
+ * Why the App must not commit to this pull request's head at all, or undefined when it may: its
+ * head must live in the very repository being written (not a fork, not a deleted fork).
+ */
+export function refusedPullRequest(repo: RepoRef, pullRequest: PullRequestAutofixInput['pullRequest']): string | undefined {
+  const headRepo = pullRequest.head.repo?.full_name;
+  if (pullRequest.fromFork || !headRepo || headRepo !== pullRequest.base.repo.full_name) return 'the pull request comes from a fork; nothing is committed to it';
+  if (headRepo.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase()) return `the pull request's head lives in ${headRepo}, not in ${repo.owner}/${repo.repo}`;
+  return undefined;
 }
 
 /**
@@ -144,11 +189,18 @@ export interface PullRequestAutofixInput {
  */
 export async function autofixPullRequest(input: PullRequestAutofixInput): Promise<AutofixOutcome | undefined> {
   const log = input.log ?? silentLog;
-  if (!input.enabled || input.pullRequest.fromFork) return undefined;
+  if (!input.enabled) return undefined;
+  const refused = refusedPullRequest(input.repo, input.pullRequest);
+  if (refused) {
+    log.info({ headRef: input.pullRequest.head.ref }, `autofix not attempted: ${refused}`);
+    return undefined;
+  }
+  const { head, base } = input.pullRequest;
+  const protectedBranches = [base.ref, ...(base.repo.default_branch ? [base.repo.default_branch] : [])];
   try {
     const files = await regeneratedExports(input.results);
     if (files.length === 0) return undefined;
-    const outcome = await commitRegeneratedExports({ octokit: input.octokit, repo: input.repo, branch: input.pullRequest.head.ref, headSha: input.pullRequest.head.sha, files });
+    const outcome = await commitRegeneratedExports({ octokit: input.octokit, repo: input.repo, branch: head.ref, headSha: head.sha, files, protectedBranches });
     log.info({ autofix: outcome }, outcome.status === 'committed' ? `autofix: committed ${outcome.files.length} regenerated export(s) as ${outcome.sha}` : `autofix skipped: ${outcome.reason}`);
     return outcome;
   } catch (error) {

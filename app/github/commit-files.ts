@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import { FileTooLargeError, MAX_BYTES_READ, MAX_READ_BYTES, type FileRead } from '../checks/types.js';
+import { isSafeRelativePath, safeRelativePath } from '../util/safe-path.js';
 import { httpStatus, isNotFound, type GitHubClient, type RepoRef } from './client.js';
 
 /** Git's own test: a NUL byte in the first 8,000 bytes makes a file binary. */
@@ -40,7 +41,10 @@ export class CommitFiles {
     private readonly sha: () => Promise<string>,
   ) {}
 
-  readFile(path: string): Promise<FileRead> {
+  readFile(requested: string): Promise<FileRead> {
+    // `..` or `.` would turn the contents URL into another API route (`contents/..` is the repository).
+    if (!isSafeRelativePath(requested)) return Promise.resolve({ kind: 'missing' });
+    const path = safeRelativePath(requested);
     let read = this.#reads.get(path);
     if (!read) {
       read = this.#read(path);
@@ -56,7 +60,9 @@ export class CommitFiles {
    * shared with `listFiles` and cached) names the blob, then one blob request per file; a path the
    * tree does not show (a truncated tree) costs one contents request first. Cached per path.
    */
-  readBytes(path: string): Promise<Uint8Array | null> {
+  readBytes(requested: string): Promise<Uint8Array | null> {
+    if (!isSafeRelativePath(requested)) return Promise.resolve(null);
+    const path = safeRelativePath(requested);
     let read = this.#byteReads.get(path);
     if (!read) {
       read = this.#readBytes(path);

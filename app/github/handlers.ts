@@ -2,7 +2,7 @@ import { configErrorResult, runChecks } from '../checks/engine.js';
 import { checks as registeredChecks, findCheck } from '../checks/registry.js';
 import type { ChangedFile, ChangeSet, CheckResult, CheckServices } from '../checks/types.js';
 import { loadConfig, type ConfigLoadResult } from '../config/load.js';
-import type { PlatformKitConfig } from '../config/schema.js';
+import { defaultConfig, type PlatformKitConfig } from '../config/schema.js';
 import { renderComment } from '../report/index.js';
 import { CHECK_RUN_PREFIX, CheckRunPublishError, publishCheckRuns, type ExistingCheckRun, type PublishedCheckRun } from './check-runs.js';
 import { autofixPullRequest, noteAutofix, type AutofixOutcome } from './autofix-diagrams.js';
@@ -22,6 +22,8 @@ export interface EventDeps {
   /** Narrows the lookup of existing check runs to this App's. */
   appId?: number;
   services?: CheckServices;
+  /** Told each check's result and duration (the App's per-check metrics). */
+  onCheckFinished?(result: CheckResult, seconds: number): void;
 }
 
 export interface PullRequestDeps extends EventDeps {
@@ -102,12 +104,14 @@ async function checkPullRequest(deps: PullRequestDeps): Promise<EventOutcome> {
   const commentsEveryCheck = only !== undefined && config.pullRequests.comment;
   const checked = await checkSafely(deps, config, commentsEveryCheck ? undefined : only, () => loadPullRequestChangeSet(octokit, repo, pr));
   const files = checked.files;
-  const autofix = await autofixPullRequest({ octokit, repo, pullRequest: { head: pr.head, fromFork }, enabled: config.autofix.diagrams, results: checked.results, log });
+  const autofix = await autofixPullRequest({ octokit, repo, pullRequest: { head: pr.head, base: pr.base, fromFork }, enabled: config.autofix.diagrams, results: checked.results, log });
   const results = autofix ? noteAutofix(checked.results, autofix) : checked.results;
   const requested = only ? results.filter((result) => only.includes(result.checkId)) : results;
   const outcome = await publish(deps, pr.head.sha, requested, { settle: only ? undefined : settleFullRun(config) });
   // Before the comment, so the comment can point at the suggestions instead of repeating them.
-  const suggested = config.pullRequests.suggestions && files ? await suggestOnDiff(deps, pr.head.sha, results, files) : undefined;
+  // A fork gets none on its diff (no write of code to a branch the App does not own): the comment shows them.
+  if (fromFork && config.pullRequests.suggestions && files) log.info({ pullRequest: pr.number }, 'no suggested changes on the diff of a pull request from a fork; the comment shows them');
+  const suggested = config.pullRequests.suggestions && files && !fromFork ? await suggestOnDiff(deps, pr.head.sha, results, files) : undefined;
   const commented = suggested?.links ? markSuggestedOnDiff(results, suggested.links) : results;
   const comment = await commentOn(deps, { ...outcome, results: commented }, { config, only: commentsEveryCheck ? undefined : only });
   return finish({ ...outcome, ...comment, fromFork, ...(suggested ? { suggestions: suggested.summary } : {}), ...(autofix ? { autofix } : {}) });
@@ -162,10 +166,28 @@ export async function pullRequestsAt(
 
 async function loadRepoConfig(deps: EventDeps): Promise<ConfigLoadResult> {
   try {
-    return await loadConfig(contentsConfigSource(deps.octokit), deps.repo);
+    const loaded = await loadConfig(contentsConfigSource(deps.octokit), deps.repo);
+    return loaded.ok ? { ...loaded, config: withHostPrograms(loaded.config, deps.log ?? silentLog) } : loaded;
   } catch (error) {
     return { ok: false, files: [], errors: [{ file: '.github/platform-kit.yml', message: `cannot read the config: ${errorMessage(error)}` }] };
   }
+}
+
+/**
+ * The App runs on its operator's machine: a repository's config picks the diagram renderer, but not
+ * the programs it starts there (`chromiumPath`, `drawioCommand` would run whatever file the host
+ * has). The operator's own (CHROMIUM_PATH, `drawio` on PATH) apply instead.
+ */
+export function withHostPrograms(config: PlatformKitConfig, log: EventLog = silentLog): PlatformKitConfig {
+  const diagrams = config.checks.diagrams;
+  const defaults = defaultConfig.checks.diagrams;
+  if (diagrams.chromiumPath === undefined && diagrams.drawioCommand === defaults.drawioCommand) return config;
+  log.warn(
+    { chromiumPath: diagrams.chromiumPath, drawioCommand: diagrams.drawioCommand },
+    'checks.diagrams.chromiumPath and drawioCommand are ignored by the App: it runs only the renderer its operator installed',
+  );
+  const { chromiumPath: _ignored, ...rest } = diagrams;
+  return { ...config, checks: { ...config.checks, diagrams: { ...rest, drawioCommand: defaults.drawioCommand } } };
 }
 
 function configFailure(deps: EventDeps, loaded: Extract<ConfigLoadResult, { ok: false }>): CheckResult[] {
@@ -199,7 +221,13 @@ async function checkSafely(
 ): Promise<{ results: CheckResult[]; files?: ChangedFile[] }> {
   try {
     const changeSet = await loadChangeSet();
-    const results = await runChecks({ changeSet, config, ...(only ? { only } : {}), ...(deps.services ? { services: deps.services } : {}) });
+    const results = await runChecks({
+      changeSet,
+      config,
+      ...(only ? { only } : {}),
+      ...(deps.services ? { services: deps.services } : {}),
+      ...(deps.onCheckFinished ? { onCheckFinished: deps.onCheckFinished } : {}),
+    });
     return { results, files: changeSet.files };
   } catch (error) {
     (deps.log ?? silentLog).error({ err: error }, 'checks could not run');

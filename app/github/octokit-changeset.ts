@@ -18,7 +18,7 @@ export interface PullRequestLike {
   labels?: Array<{ name?: string }>;
   user?: { login: string } | null;
   head: { ref: string; sha: string; repo?: { full_name: string } | null };
-  base: { ref: string; sha: string; repo: { full_name: string } };
+  base: { ref: string; sha: string; repo: { full_name: string; default_branch?: string } };
   changed_files?: number;
 }
 
@@ -43,9 +43,14 @@ export function toChangedFile(file: GitHubFile): ChangedFile {
   return changed;
 }
 
-export function isFromFork(pr: PullRequestLike): boolean {
+/**
+ * Whether the head lives anywhere but the base repository. Decides every write of code (autofix
+ * commits, suggested changes on the diff): a fork gets check runs and the sticky comment only.
+ */
+export function isFromFork(pr: Pick<PullRequestLike, 'head' | 'base'>): boolean {
   // A deleted fork leaves `head.repo` null: still a fork.
-  return pr.head.repo?.full_name !== pr.base.repo.full_name;
+  const headRepo = pr.head.repo?.full_name;
+  return !headRepo || headRepo !== pr.base.repo.full_name;
 }
 
 export function pullRequestInfo(pr: PullRequestLike): PullRequestInfo {

@@ -1,7 +1,7 @@
 import { runCatalogLintsDetailed } from '../checks/schema-safety/lints/index.js';
 import type { Queryable } from '../checks/schema-safety/shadow/types.js';
 import { scanCatalog, type CatalogInventory } from './catalog-inventory.js';
-import { renderComplianceReport, type ReportRisk } from './report.js';
+import { renderComplianceReport, toReportRisk, type ReportRisk } from './report.js';
 import { lintResultsToRisks } from './risks.js';
 import type { GitHubClient } from '../github/client.js';
 import { scanGitHubOrg, type GitHubInventory } from './github-inventory.js';
@@ -41,42 +41,26 @@ function activeWaivers(waivers: readonly ScanWaiver[], today: string): ScanWaive
 function fromRegister(row: RegisterRisk, scanId: number, scanStartedAt: string | null): ReportRisk {
   const waiver = row.metadata.waiver as { reason?: string; expires?: string | null } | undefined;
   const started = scanStartedAt ? Date.parse(scanStartedAt) : Number.NaN;
-  return {
-    fingerprint: row.fingerprint,
-    ruleId: row.rule_id,
-    title: row.title,
-    detail: row.detail ?? '',
-    ...(typeof row.metadata.why === 'string' ? { why: row.metadata.why } : {}),
-    ...(typeof row.metadata.docs === 'string' ? { docs: row.metadata.docs } : {}),
-    severity: row.severity,
+  return toReportRisk(row, {
     status: row.status,
-    objectIdentity: row.object_identity,
     // Inserted by this scan: first and last seen in the same transaction.
     isNew: row.last_seen_scan_id === scanId && row.first_seen_at === row.last_seen_at,
     resolvedNow: row.status === 'resolved' && row.resolved_at !== null && Date.parse(row.resolved_at) >= started,
     fixSql: row.plan?.fix_sql ?? null,
     planId: row.plan?.id ?? null,
     ...(waiver?.reason ? { waiver: { reason: waiver.reason, expires: waiver.expires ?? null } } : {}),
-  };
+  });
 }
 
 function fromScan(risk: Risk, waived: ReadonlyMap<string, ScanWaiver>): ReportRisk {
   const waiver = waived.get(risk.fingerprint);
-  return {
-    fingerprint: risk.fingerprint,
-    ruleId: risk.rule_id,
-    title: risk.title,
-    detail: risk.detail,
-    ...(typeof risk.metadata.why === 'string' ? { why: risk.metadata.why } : {}),
-    ...(typeof risk.metadata.docs === 'string' ? { docs: risk.metadata.docs } : {}),
-    severity: risk.severity,
+  return toReportRisk(risk, {
     status: waiver ? 'accepted' : 'open',
-    objectIdentity: risk.object_identity,
     isNew: true,
     resolvedNow: false,
     fixSql: risk.remediation?.sql ?? null,
     ...(waiver ? { waiver: { reason: waiver.reason, expires: waiver.expires ?? null } } : {}),
-  };
+  });
 }
 
 interface RecordScanInput {

@@ -1,4 +1,4 @@
-import { RISK_SEVERITIES, type RiskSeverity, type UnreadableKind } from './types.js';
+import { RISK_SEVERITIES, type Risk, type RiskSeverity, type UnreadableKind } from './types.js';
 
 /** A risk as the report shows it: the register's view after the scan. */
 export interface ReportRisk {
@@ -19,6 +19,48 @@ export interface ReportRisk {
   planId?: number | null;
   docs?: string;
   waiver?: { reason: string; expires?: string | null };
+}
+
+/** What a risk found by a scan and the same risk in the register have alike. */
+export type FoundRisk = Pick<Risk, 'fingerprint' | 'rule_id' | 'title' | 'severity' | 'object_identity' | 'metadata'> & { detail: string | null };
+
+/** Where a risk stands after the scan: from the register, or from the scan and the waivers when nothing is stored. */
+export type RiskStanding = Pick<ReportRisk, 'status' | 'isNew' | 'resolvedNow' | 'planId' | 'waiver'> & { fixSql: string | null };
+
+export function toReportRisk(risk: FoundRisk, standing: RiskStanding): ReportRisk {
+  return {
+    fingerprint: risk.fingerprint,
+    ruleId: risk.rule_id,
+    title: risk.title,
+    detail: risk.detail ?? '',
+    ...(typeof risk.metadata.why === 'string' ? { why: risk.metadata.why } : {}),
+    ...(typeof risk.metadata.docs === 'string' ? { docs: risk.metadata.docs } : {}),
+    severity: risk.severity,
+    status: standing.status,
+    objectIdentity: risk.object_identity,
+    isNew: standing.isNew,
+    resolvedNow: standing.resolvedNow,
+    fixSql: standing.fixSql,
+    ...(standing.planId !== undefined ? { planId: standing.planId } : {}),
+    ...(standing.waiver ? { waiver: standing.waiver } : {}),
+  };
+}
+
+/**
+ * A report risk in the scan's shape again, for what takes risks (the policy issues): why and docs go
+ * back into metadata and the fix SQL becomes the remediation.
+ */
+export function riskOfReportRisk(risk: ReportRisk): Risk {
+  return {
+    fingerprint: risk.fingerprint,
+    rule_id: risk.ruleId,
+    title: risk.title,
+    detail: risk.detail,
+    severity: risk.severity,
+    object_identity: risk.objectIdentity,
+    metadata: { ...(risk.why ? { why: risk.why } : {}), ...(risk.docs ? { docs: risk.docs } : {}) },
+    remediation: risk.fixSql ? { description: risk.title, sql: risk.fixSql, rollbackSql: null, riskClass: 'access' } : null,
+  };
 }
 
 export interface ComplianceReportInput {

@@ -1,20 +1,16 @@
+import { orgSlug as toOrgSlug, projectSlug } from '../control-plane/slugs.js';
 import type { ControlPlane } from '../control-plane/types.js';
 import type { GitHubClient } from '../github/client.js';
 import { scanGitHubOrg } from '../introspection/github-inventory.js';
 import { readmeInventoryFrom, type ReadmeInventory } from './model.js';
 
-/** The slugs `platform-kit introspect` stores an org's GitHub scans under. */
-function slug(value: string, fallback: string): string {
-  const cleaned = value.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
-  return cleaned || fallback;
-}
-
 /** The repositories of the newest finished GitHub scan of `org` in the control plane, or null when there is none. */
 export async function latestStoredInventory(controlPlane: ControlPlane, org: string): Promise<ReadmeInventory | null> {
-  const orgSlug = slug(org, 'local');
+  // The slugs `platform-kit introspect` stores an org's GitHub scans under.
+  const orgSlug = toOrgSlug(org);
   const orgId = await controlPlane.introspection.findOrg(orgSlug);
   if (!orgId) return null;
-  const { project_id: projectId } = await controlPlane.ensureProject({ orgSlug, projectSlug: slug(`github-${org}`, 'github'), provider: 'github', externalRef: org });
+  const { project_id: projectId } = await controlPlane.ensureProject({ orgSlug, projectSlug: projectSlug(`github-${org}`, 'github'), provider: 'github', externalRef: org });
   const scan = await controlPlane.latestScan({ orgId, projectId, kind: 'github' });
   if (!scan || scan.status === 'running' || scan.status === 'failed' || !scan.finished_at) return null;
   const objects = await controlPlane.scanObjects({ orgId, scanId: Number(scan.id), objectType: 'repository' });

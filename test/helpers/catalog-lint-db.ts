@@ -38,20 +38,6 @@ export async function openPgliteLintDb(options: { supabaseBase?: boolean } = {})
 
 const SERVER = { host: '127.0.0.1', port: 5432, user: 'postgres' } as const;
 
-/** Whether the Postgres server answers; the suites skip locally without it and fail in CI. */
-export async function postgresServerReachable(): Promise<boolean> {
-  const client = new pg.Client({ ...SERVER, database: 'postgres', connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /** A fresh database with a random name, with the base installed; `close` drops it. */
 export async function openServerLintDb(): Promise<LintTestDb> {
   const name = `pk_lints_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;

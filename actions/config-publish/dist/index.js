@@ -40187,7 +40187,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(919);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2747);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(622);
 
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .runConfigPublishAction */ .X)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -40197,7 +40197,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2747:
+/***/ 622:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51734,6 +51734,61 @@ function redactUrl(url) {
     }
 }
 
+;// CONCATENATED MODULE: ./app/control-plane/open-from-flag.js
+/**
+ * The control plane a command names: `--control-plane embedded|none|supabase|postgres://...` on the
+ * CLI, or an Action's `control-plane` input (which also takes a Supabase project URL with a key).
+ */
+
+
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+/** Where the embedded control plane keeps its data: under `cwd`, in PLATFORM_KIT_CONTROL_PLANE_DIR if set. */
+function embeddedControlPlaneDir(cwd, env) {
+    return (0,external_node_path_namespaceObject.join)(cwd, env.PLATFORM_KIT_CONTROL_PLANE_DIR ?? DEFAULT_CONTROL_PLANE_DIR);
+}
+async function open_from_flag_openControlPlaneFromFlag(where, options) {
+    const usageError = options.usageError ?? ((message) => new Error(message));
+    if (where === 'none' && options.allowNone)
+        return null;
+    const adapter = adapterFor(where, options, usageError);
+    try {
+        return await openControlPlane(adapter);
+    }
+    catch (error) {
+        throw usageError(`cannot open the control plane (${where.startsWith('postgres') ? redactUrl(where) : where}): ${error.message}`);
+    }
+}
+function adapterFor(where, options, usageError) {
+    if (where === 'embedded')
+        return { adapter: 'pglite', dataDir: embeddedControlPlaneDir(options.cwd, options.env) };
+    if (where === 'supabase') {
+        const url = options.env.SUPABASE_URL;
+        const key = options.env.SUPABASE_SERVICE_ROLE_KEY;
+        if (!url || !key)
+            throw usageError('--control-plane supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
+        return { adapter: 'supabase', url, serviceRoleKey: key };
+    }
+    if (POSTGRES_URL.test(where))
+        return { adapter: 'postgres', connectionString: where };
+    throw usageError(`--control-plane must be embedded${options.allowNone ? ', none' : ''}, supabase or a postgres:// URL (got "${where}")`);
+}
+/**
+ * An Action's `control-plane` input as the CLI's flag. A Supabase project URL
+ * (https://<ref>.supabase.co) needs `control-plane-key` and becomes `supabase`; a postgres:// URL
+ * holds a password, so it is masked in the log. Anything else is passed on as it is.
+ */
+function controlPlaneFlagOfInput(input, key, env, setSecret) {
+    if (/^https:\/\//.test(input)) {
+        if (!key)
+            throw new Error('input control-plane-key is required with a Supabase URL as control-plane');
+        return { flag: 'supabase', env: { ...env, SUPABASE_URL: input, SUPABASE_SERVICE_ROLE_KEY: key } };
+    }
+    if (POSTGRES_URL.test(input))
+        setSecret(input);
+    return { flag: input, env: { ...env } };
+}
+
 ;// CONCATENATED MODULE: ./app/cli/config.js
 /**
  * `platform-kit config publish|status|rollback|heartbeat|promote`: the config registry from a
@@ -51746,7 +51801,8 @@ function redactUrl(url) {
 
 
 
-class ConfigUsageError extends Error {
+
+class ConfigUsageError extends (/* unused pure expression or super */ null && (Error)) {
 }
 const CONFIG_USAGE = (/* unused pure expression or super */ null && (`Usage:
   platform-kit config publish [FILE|GLOB...] [--dry-run] [--sha SHA] [--author NAME] [--pr N] [common options]
@@ -51765,7 +51821,7 @@ before it reported it healthy and baked.
 
 common options:
   --repo DIR              the checkout (default: the current directory)
-  --org SLUG              the control plane org (default: $PLATFORM_KIT_ORG, $GITHUB_REPOSITORY_OWNER, else "default")
+  --org SLUG              the control plane org (default: $PLATFORM_KIT_ORG, $GITHUB_REPOSITORY_OWNER, else local)
   --control-plane WHERE   embedded (default: PGlite in .platform-kit/control-plane), supabase
                           (SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY) or a postgres:// URL
   --grace SECONDS         publish/rollback: seconds before an off-target consumer counts as drifted (default 900)
@@ -51806,31 +51862,6 @@ function positiveInteger(value, flag) {
     if (!Number.isInteger(number) || number < 0)
         throw new ConfigUsageError(`${flag} must be a whole number (got "${value}")`);
     return number;
-}
-async function openConfigControlPlane(where, cwd, env) {
-    try {
-        if (where === 'embedded')
-            return await openControlPlane({ adapter: 'pglite', dataDir: (0,external_node_path_namespaceObject.join)(cwd, env.PLATFORM_KIT_CONTROL_PLANE_DIR ?? '.platform-kit/control-plane') });
-        if (where === 'supabase') {
-            const url = env.SUPABASE_URL;
-            const key = env.SUPABASE_SERVICE_ROLE_KEY;
-            if (!url || !key)
-                throw new ConfigUsageError('--control-plane supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
-            return await openControlPlane({ adapter: 'supabase', url, serviceRoleKey: key });
-        }
-        if (/^postgres(ql)?:\/\//.test(where))
-            return await openControlPlane({ adapter: 'postgres', connectionString: where });
-    }
-    catch (error) {
-        if (error instanceof ConfigUsageError)
-            throw error;
-        throw new ConfigUsageError(`cannot open the control plane (${where.startsWith('postgres') ? redactUrl(where) : where}): ${error.message}`);
-    }
-    throw new ConfigUsageError(`--control-plane must be embedded, supabase or a postgres:// URL (got "${where}")`);
-}
-function orgSlugOf(value, env) {
-    const raw = value ?? env.PLATFORM_KIT_ORG ?? env.GITHUB_REPOSITORY_OWNER ?? 'default';
-    return raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'default';
 }
 /** The org's id; created on first publish, an error for reads of an org that never published. */
 async function resolveOrg(controlPlane, slug, create) {
@@ -51888,7 +51919,12 @@ function renderStatusText(status) {
     return `${out.join('\n').trimEnd()}\n`;
 }
 async function withControlPlane(values, io, fn) {
-    const controlPlane = await openConfigControlPlane(values['control-plane'] ?? 'embedded', resolve(io.cwd, values.repo ?? '.'), io.env);
+    const controlPlane = await openControlPlaneFromFlag(values['control-plane'] ?? 'embedded', {
+        cwd: resolve(io.cwd, values.repo ?? '.'),
+        env: io.env,
+        allowNone: false,
+        usageError: (message) => new ConfigUsageError(message),
+    });
     try {
         return await fn(controlPlane);
     }
@@ -52004,6 +52040,27 @@ async function registryIfPresent(repoDir, io) {
         io.stderr(`platform-kit: warning: config/consumers/consumers.json is invalid (${error.issues.length} problem(s)); heartbeat ages are not shown\n`);
         return undefined;
     }
+}
+
+;// CONCATENATED MODULE: ./app/control-plane/slugs.js
+/**
+ * The slugs commands store under. The control plane checks them (ops.orgs.slug, ops.projects.slug),
+ * so names from flags and the environment are folded into those shapes here, in one place.
+ */
+/** The org of a run that names none: a local checkout's scans and config versions. */
+const FALLBACK_ORG_SLUG = 'local';
+/** An org slug as ops.orgs accepts it: lower case letters, digits and hyphens, at most 63 characters. */
+function orgSlug(name) {
+    return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || FALLBACK_ORG_SLUG;
+}
+/** A project slug as ops.projects accepts it (dots and underscores allowed); `fallback` when nothing is left of `name`. */
+function projectSlug(name, fallback) {
+    const cleaned = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
+    return cleaned || fallback;
+}
+/** The org a command works in: `--org`, else $PLATFORM_KIT_ORG, else $GITHUB_REPOSITORY_OWNER, else `local`. */
+function slugs_orgSlugOf(flag, env) {
+    return orgSlug(flag ?? env.PLATFORM_KIT_ORG ?? env.GITHUB_REPOSITORY_OWNER ?? FALLBACK_ORG_SLUG);
 }
 
 // EXTERNAL MODULE: external "fs"
@@ -57871,6 +57928,8 @@ function githubClientForAction(token, options = {}) {
 
 
 
+
+
 /** GitHub keeps at most 1 MiB of job summary per step. */
 const SUMMARY_BUDGET = 1024 * 1024 - 4096;
 /** Reads of an org that never published: no versions, so every artifact is new. */
@@ -57936,18 +57995,7 @@ github) {
         const graceSeconds = Number(graceText);
         if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > 604800)
             throw new Error(`input grace-seconds must be a whole number of seconds up to 604800 (got "${graceText}")`);
-        let where = input('control-plane') || 'embedded';
-        const ioEnv = { ...env };
-        if (/^https:\/\//.test(where)) {
-            if (!key)
-                throw new Error('input control-plane-key is required with a Supabase URL as control-plane');
-            ioEnv.SUPABASE_URL = where;
-            ioEnv.SUPABASE_SERVICE_ROLE_KEY = key;
-            where = 'supabase';
-        }
-        else if (/^postgres(ql)?:\/\//.test(where)) {
-            core.setSecret(where);
-        }
+        const store = controlPlaneFlagOfInput(input('control-plane') || 'embedded', key, env, (secret) => core.setSecret(secret));
         const globs = globsOf(input('artifacts') || 'config/tokens/*.json\nconfig/consumers/consumers.json');
         const { files, unmatched } = await files_findArtifactFiles(workspace, globs);
         for (const glob of unmatched)
@@ -57986,8 +58034,8 @@ github) {
             core.setFailed(`${error.issues.length} invalid artifact value(s); nothing was published:\n${error.issues.map(errors_formatIssue).join('\n')}`);
             return undefined;
         }
-        const orgSlug = orgSlugOf(input('org') || undefined, env);
-        controlPlane = await openConfigControlPlane(where, workspace, ioEnv);
+        const orgSlug = slugs_orgSlugOf(input('org') || undefined, env);
+        controlPlane = await open_from_flag_openControlPlaneFromFlag(store.flag, { cwd: workspace, env: store.env, allowNone: false });
         const orgId = dryRun
             ? ((await controlPlane.introspection.findOrg(orgSlug)) ?? NO_ORG)
             : (await controlPlane.ensureProject({ orgSlug, projectSlug: 'config-registry', provider: 'github' })).org_id;
@@ -58131,7 +58179,17 @@ function only(rows, fn) {
     }
     return rows[0];
 }
+/** The arguments of a function that takes its input as one jsonb document, `p_input`. */
+function jsonInput(value) {
+    return { p_input: { type: 'jsonb', value } };
+}
 function createControlPlane(kind, transport) {
+    // The result shapes of `ops` functions; the row types are the generated ones, trusted as the SQL declares them.
+    const set = async (fn, args) => (await transport.call({ fn, returns: 'set', args }));
+    /** A set-returning function that answers with exactly one row (a ControlPlaneError otherwise). */
+    const one = async (fn, args) => only(await transport.call({ fn, returns: 'set', args }), fn);
+    const row = async (fn, args) => (await transport.call({ fn, returns: 'row', args }));
+    const scalar = async (fn, args) => (await transport.call({ fn, returns: 'scalar', args }));
     const artifactId = async (orgId, artifact) => {
         const rows = (await transport.select({ table: 'config_artifacts', eq: { org_id: orgId, name: artifact }, limit: 1 }));
         return rows[0]?.id;
@@ -58139,248 +58197,151 @@ function createControlPlane(kind, transport) {
     const controlPlane = {
         kind,
         async publishConfigVersion(input) {
-            const rows = await transport.call({
-                fn: 'publish_config_version',
-                returns: 'set',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_content: { value: input.content, type: 'jsonb' },
-                    p_content_hash: { value: input.contentHash, type: 'text' },
-                    p_kind: { value: input.kind, type: 'text' },
-                    p_source_ref: { value: input.sourceRef, type: 'text' },
-                    p_published_by: { value: input.publishedBy, type: 'text' },
-                    p_rollout: { value: input.rollout, type: 'boolean' },
-                    p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
-                },
+            return one('publish_config_version', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_content: { value: input.content, type: 'jsonb' },
+                p_content_hash: { value: input.contentHash, type: 'text' },
+                p_kind: { value: input.kind, type: 'text' },
+                p_source_ref: { value: input.sourceRef, type: 'text' },
+                p_published_by: { value: input.publishedBy, type: 'text' },
+                p_rollout: { value: input.rollout, type: 'boolean' },
+                p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
             });
-            return only(rows, 'publish_config_version');
         },
         async rollbackConfig(input) {
-            const rows = await transport.call({
-                fn: 'rollback_config',
-                returns: 'set',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_to_version: { value: input.toVersion, type: 'integer' },
-                    p_actor: { value: input.actor, type: 'text' },
-                    p_reason: { value: input.reason, type: 'text' },
-                    p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
-                },
+            return one('rollback_config', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_to_version: { value: input.toVersion, type: 'integer' },
+                p_actor: { value: input.actor, type: 'text' },
+                p_reason: { value: input.reason, type: 'text' },
+                p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
             });
-            return only(rows, 'rollback_config');
         },
         async registerConsumers(input) {
-            const rows = await transport.call({
-                fn: 'register_consumers',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            org_id: input.orgId,
-                            artifact: input.artifact,
-                            kind: input.kind,
-                            retire_missing: input.retireMissing,
-                            allow_self_registration: input.allowSelfRegistration,
-                            registered_by: input.registeredBy,
-                            consumers: input.consumers.map((consumer) => ({
-                                name: consumer.name,
-                                environment: consumer.environment ?? null,
-                                project_id: consumer.projectId ?? null,
-                                status: consumer.status,
-                            })),
-                        },
-                    },
-                },
-            });
-            return only(rows, 'register_consumers');
+            return one('register_consumers', jsonInput({
+                org_id: input.orgId,
+                artifact: input.artifact,
+                kind: input.kind,
+                retire_missing: input.retireMissing,
+                allow_self_registration: input.allowSelfRegistration,
+                registered_by: input.registeredBy,
+                consumers: input.consumers.map((consumer) => ({
+                    name: consumer.name,
+                    environment: consumer.environment ?? null,
+                    project_id: consumer.projectId ?? null,
+                    status: consumer.status,
+                })),
+            }));
         },
         async consumerHeartbeat(input) {
-            return (await transport.call({
-                fn: 'consumer_heartbeat',
-                returns: 'row',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_consumer: { value: input.consumer, type: 'text' },
-                    p_content_hash: { value: input.contentHash, type: 'text' },
-                    p_version: { value: input.version, type: 'integer' },
-                    p_sdk_name: { value: input.sdkName, type: 'text' },
-                    p_sdk_version: { value: input.sdkVersion, type: 'text' },
-                    p_environment: { value: input.environment, type: 'text' },
-                },
-            }));
+            return row('consumer_heartbeat', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_consumer: { value: input.consumer, type: 'text' },
+                p_content_hash: { value: input.contentHash, type: 'text' },
+                p_version: { value: input.version, type: 'integer' },
+                p_sdk_name: { value: input.sdkName, type: 'text' },
+                p_sdk_version: { value: input.sdkVersion, type: 'text' },
+                p_environment: { value: input.environment, type: 'text' },
+            });
         },
         async recordConfigCheck(input) {
-            return (await transport.call({
-                fn: 'record_config_check',
-                returns: 'scalar',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_consumer: { value: input.consumer, type: 'text' },
-                    p_check: { value: input.check, type: 'text' },
-                    p_status: { value: input.status, type: 'text' },
-                    p_version: { value: input.version, type: 'integer' },
-                    p_details: { value: input.details, type: 'jsonb' },
-                },
-            }));
+            return scalar('record_config_check', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_consumer: { value: input.consumer, type: 'text' },
+                p_check: { value: input.check, type: 'text' },
+                p_status: { value: input.status, type: 'text' },
+                p_version: { value: input.version, type: 'integer' },
+                p_details: { value: input.details, type: 'jsonb' },
+            });
         },
         async detectConfigDrift(input = {}) {
-            const rows = await transport.call({
-                fn: 'detect_config_drift',
-                returns: 'set',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_at: { value: input.at, type: 'timestamptz' },
-                },
+            return one('detect_config_drift', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_at: { value: input.at, type: 'timestamptz' },
             });
-            return only(rows, 'detect_config_drift');
         },
         async startConfigRingRollout(input) {
-            return (await transport.call({
-                fn: 'start_config_ring_rollout',
-                returns: 'scalar',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            org_id: input.orgId,
-                            artifact: input.artifact,
-                            version: input.version,
-                            consumers: [...input.consumers],
-                            grace_seconds: input.graceSeconds,
-                            created_by: input.createdBy,
-                        },
-                    },
-                },
+            return scalar('start_config_ring_rollout', jsonInput({
+                org_id: input.orgId,
+                artifact: input.artifact,
+                version: input.version,
+                consumers: [...input.consumers],
+                grace_seconds: input.graceSeconds,
+                created_by: input.createdBy,
             }));
         },
         async ensureProject(input) {
-            const rows = await transport.call({
-                fn: 'ensure_project',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            org_slug: input.orgSlug,
-                            org_name: input.orgName,
-                            project_slug: input.projectSlug,
-                            project_name: input.projectName,
-                            provider: input.provider,
-                            external_ref: input.externalRef,
-                            environment: input.environment,
-                        },
-                    },
-                },
-            });
-            return only(rows, 'ensure_project');
+            return one('ensure_project', jsonInput({
+                org_slug: input.orgSlug,
+                org_name: input.orgName,
+                project_slug: input.projectSlug,
+                project_name: input.projectName,
+                provider: input.provider,
+                external_ref: input.externalRef,
+                environment: input.environment,
+            }));
         },
         async startScan(input) {
-            return (await transport.call({
-                fn: 'start_scan',
-                returns: 'scalar',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: { org_id: input.orgId, project_id: input.projectId, kind: input.kind, triggered_by: input.triggeredBy },
-                    },
-                },
-            }));
+            return scalar('start_scan', jsonInput({ org_id: input.orgId, project_id: input.projectId, kind: input.kind, triggered_by: input.triggeredBy }));
         },
         async finishScan(input) {
-            const rows = await transport.call({
-                fn: 'finish_scan',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            scan_id: input.scanId,
-                            status: input.status,
-                            objects: input.objects ?? [],
-                            risks: input.risks ?? [],
-                            summary: input.summary,
-                            error: input.error,
-                            waivers: input.waivers,
-                            unreadable_objects: input.unreadableObjects,
-                        },
-                    },
-                },
-            });
-            return only(rows, 'finish_scan');
+            return one('finish_scan', jsonInput({
+                scan_id: input.scanId,
+                status: input.status,
+                objects: input.objects ?? [],
+                risks: input.risks ?? [],
+                summary: input.summary,
+                error: input.error,
+                waivers: input.waivers,
+                unreadable_objects: input.unreadableObjects,
+            }));
         },
         async recordRemediation(input) {
-            const rows = await transport.call({
-                fn: 'record_remediation',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: { org_id: input.orgId, plan_id: input.planId, outcome: input.outcome, actor: input.actor, details: input.details },
-                    },
-                },
-            });
-            return only(rows, 'record_remediation');
+            return one('record_remediation', jsonInput({ org_id: input.orgId, plan_id: input.planId, outcome: input.outcome, actor: input.actor, details: input.details }));
         },
         async enqueueRun(input) {
-            return (await transport.call({
-                fn: 'enqueue_run',
-                returns: 'row',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_kind: { value: input.kind, type: 'text' },
-                    p_payload: { value: input.payload, type: 'jsonb' },
-                    p_project_id: { value: input.projectId, type: 'uuid' },
-                    p_max_attempts: { value: input.maxAttempts, type: 'integer' },
-                    p_run_after: { value: input.runAfter, type: 'timestamptz' },
-                },
-            }));
+            return row('enqueue_run', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_kind: { value: input.kind, type: 'text' },
+                p_payload: { value: input.payload, type: 'jsonb' },
+                p_project_id: { value: input.projectId, type: 'uuid' },
+                p_max_attempts: { value: input.maxAttempts, type: 'integer' },
+                p_run_after: { value: input.runAfter, type: 'timestamptz' },
+            });
         },
         async claimNextRun(input) {
-            const rows = (await transport.call({
-                fn: 'claim_next_run',
-                returns: 'set',
-                args: {
-                    p_worker_id: { value: input.workerId, type: 'text' },
-                    p_kinds: { value: [...input.kinds], type: 'text[]' },
-                    p_lease_seconds: { value: input.leaseSeconds, type: 'integer' },
-                },
-            }));
+            const rows = await set('claim_next_run', {
+                p_worker_id: { value: input.workerId, type: 'text' },
+                p_kinds: { value: [...input.kinds], type: 'text[]' },
+                p_lease_seconds: { value: input.leaseSeconds, type: 'integer' },
+            });
             return rows[0] ?? null;
         },
         async appendRunEvent(input) {
-            return (await transport.call({
-                fn: 'append_run_event',
-                returns: 'scalar',
-                args: {
-                    p_run_id: { value: input.runId, type: 'bigint' },
-                    p_kind: { value: input.kind, type: 'text' },
-                    p_message: { value: input.message, type: 'text' },
-                    p_data: { value: input.data, type: 'jsonb' },
-                    p_level: { value: input.level, type: 'text' },
-                    p_worker_id: { value: input.workerId, type: 'text' },
-                },
-            }));
+            return scalar('append_run_event', {
+                p_run_id: { value: input.runId, type: 'bigint' },
+                p_kind: { value: input.kind, type: 'text' },
+                p_message: { value: input.message, type: 'text' },
+                p_data: { value: input.data, type: 'jsonb' },
+                p_level: { value: input.level, type: 'text' },
+                p_worker_id: { value: input.workerId, type: 'text' },
+            });
         },
         async completeRun(input) {
-            return (await transport.call({
-                fn: 'complete_run',
-                returns: 'row',
-                args: {
-                    p_run_id: { value: input.runId, type: 'bigint' },
-                    p_worker_id: { value: input.workerId, type: 'text' },
-                    p_outcome: { value: input.outcome, type: 'text' },
-                    p_result: { value: input.result, type: 'jsonb' },
-                    p_error: { value: input.error, type: 'text' },
-                    p_retry: { value: input.retry, type: 'boolean' },
-                    p_retry_delay_seconds: { value: input.retryDelaySeconds, type: 'integer' },
-                    p_artifacts: { value: input.artifacts, type: 'jsonb' },
-                },
-            }));
+            return row('complete_run', {
+                p_run_id: { value: input.runId, type: 'bigint' },
+                p_worker_id: { value: input.workerId, type: 'text' },
+                p_outcome: { value: input.outcome, type: 'text' },
+                p_result: { value: input.result, type: 'jsonb' },
+                p_error: { value: input.error, type: 'text' },
+                p_retry: { value: input.retry, type: 'boolean' },
+                p_retry_delay_seconds: { value: input.retryDelaySeconds, type: 'integer' },
+                p_artifacts: { value: input.artifacts, type: 'jsonb' },
+            });
         },
         async scanObjects(query) {
             const eq = { org_id: query.orgId, scan_id: query.scanId };
@@ -58562,7 +58523,8 @@ function errorClassFor(code) {
         return InvalidArgumentError;
     if (code.startsWith('23'))
         return ConstraintViolationError;
-    if (code.startsWith('08'))
+    // 08: connection exceptions; 57P01-57P03: the server shut down or is starting (a restart, a terminated session).
+    if (code.startsWith('08') || /^57P0[123]$/.test(code))
         return ConnectionError;
     return ControlPlaneError;
 }
@@ -58584,7 +58546,9 @@ function toControlPlaneError(error, operation) {
     const hint = text(source, 'hint');
     const field = fieldOf(text(source, 'column'), detail);
     const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
-    const Class = code && networkCodes.has(code) ? ConnectionError : errorClassFor(code);
+    // node-postgres reports a socket the server closed with no SQLSTATE.
+    const lostConnection = !code && /Connection terminated|Client has encountered a connection error|connection ended/i.test(message);
+    const Class = (code && networkCodes.has(code)) || lostConnection ? ConnectionError : errorClassFor(code);
     const prefix = operation ? `${operation}: ` : '';
     return new Class(`${prefix}${message}`, { code, field, detail, hint, operation }, { cause: error });
 }

@@ -46710,7 +46710,7 @@ function scanSync(query) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(919);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9529);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8718);
 
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .runIntrospectAction */ .j)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -46720,7 +46720,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9529:
+/***/ 8718:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48102,6 +48102,12 @@ var external_node_zlib_ = __nccwpck_require__(8522);
  */
 const PGLITE_WORKER_SOURCE = String.raw `
 const { parentPort, workerData } = require('node:worker_threads');
+const v8 = require('node:v8');
+
+function memoryBytes() {
+  const heap = v8.getHeapStatistics();
+  return heap.used_heap_size + (heap.external_memory || 0);
+}
 
 function errorPayload(error) {
   const fields = ['code', 'position', 'detail', 'hint', 'where', 'internalPosition', 'internalQuery'];
@@ -48143,24 +48149,24 @@ async function handle(request) {
   if (request.op === 'close') {
     if (db) await db.close();
     db = undefined;
-    return { id: request.id, ok: true, notices: [] };
+    return { id: request.id, ok: true, notices: [], memoryBytes: memoryBytes() };
   }
   if (!db) throw new Error('the shadow database is closed');
   if (request.op === 'exec') {
     await db.exec(request.sql, { onNotice });
-    return { id: request.id, ok: true, notices };
+    return { id: request.id, ok: true, notices, memoryBytes: memoryBytes() };
   }
   const result = await db.query(request.sql, request.params || [], { onNotice });
-  return { id: request.id, ok: true, rows: result.rows, notices };
+  return { id: request.id, ok: true, rows: result.rows, notices, memoryBytes: memoryBytes() };
 }
 
 start().then(
   ({ snapshot, startMs }) => {
-    parentPort.postMessage({ id: 0, ready: true, snapshot, startMs }, snapshot ? [snapshot.buffer] : []);
+    parentPort.postMessage({ id: 0, ready: true, snapshot, startMs, memoryBytes: memoryBytes() }, snapshot ? [snapshot.buffer] : []);
     parentPort.on('message', (request) => {
       handle(request).then(
         (response) => parentPort.postMessage(response),
-        (error) => parentPort.postMessage({ id: request.id, ok: false, error: errorPayload(error), notices }),
+        (error) => parentPort.postMessage({ id: request.id, ok: false, error: errorPayload(error), notices, memoryBytes: memoryBytes() }),
       );
     });
   },
@@ -48808,6 +48814,7 @@ class PgliteWorkerDatabase {
     worker;
     options;
     startMs;
+    memoryBytes;
     kind = 'pglite';
     unavailableExtensions = new Set();
     lastNotices = [];
@@ -48815,10 +48822,13 @@ class PgliteWorkerDatabase {
     nextId = 1;
     stopped;
     available;
-    constructor(worker, options, startMs) {
+    constructor(worker, options, startMs, 
+    /** As of the last answer from the worker. */
+    memoryBytes) {
         this.worker = worker;
         this.options = options;
         this.startMs = startMs;
+        this.memoryBytes = memoryBytes;
         worker.on('message', (message) => this.settle(message));
         worker.on('error', (error) => this.stop(new types_ShadowDatabaseClosedError(`the embedded shadow database failed: ${error.message}`)));
         worker.on('exit', () => this.stop(new types_ShadowDatabaseClosedError('the embedded shadow database has stopped')));
@@ -48862,7 +48872,7 @@ class PgliteWorkerDatabase {
                     return;
                 settled = true;
                 clearTimeout(timer);
-                const database = new PgliteWorkerDatabase(worker, options, message.startMs);
+                const database = new PgliteWorkerDatabase(worker, options, message.startMs, message.memoryBytes);
                 worker.off('error', onError);
                 worker.off('exit', onExit);
                 resolve({ database, snapshot: message.snapshot });
@@ -48879,6 +48889,7 @@ class PgliteWorkerDatabase {
         clearTimeout(call.timer);
         if (this.pending.size === 0)
             this.worker.unref();
+        this.memoryBytes = message.memoryBytes;
         call.resolve(message);
     }
     /** Rejects every call still waiting; the database cannot be used afterwards. */
@@ -48927,6 +48938,10 @@ class PgliteWorkerDatabase {
     availableExtensions() {
         this.available ??= this.query('select name from pg_catalog.pg_available_extensions').then(({ rows }) => new Set(rows.map((row) => row.name.toLowerCase())));
         return this.available;
+    }
+    /** Stops the database at once (a statement still running is abandoned with it); calls reject with `reason`. */
+    terminate(reason) {
+        this.stop(new types_ShadowDatabaseClosedError(reason));
     }
     async close() {
         if (this.stopped)
@@ -50526,6 +50541,20 @@ function charOffsetOf(text, byteOffset) {
     return offsetMapOf(text).charOffset(byteOffset);
 }
 
+;// CONCATENATED MODULE: ./app/cli/redact-url.js
+/** A connection URL with its password replaced by `***`, for messages and reports. */
+function redactUrl(url) {
+    try {
+        const parsed = new URL(url);
+        if (parsed.password)
+            parsed.password = '***';
+        return parsed.toString();
+    }
+    catch {
+        return '(unparseable URL)';
+    }
+}
+
 // EXTERNAL MODULE: ./app/control-plane/client.js + 2 modules
 var client = __nccwpck_require__(9093);
 // EXTERNAL MODULE: ./app/control-plane/errors.js
@@ -50807,6 +50836,82 @@ async function openControlPlane(options, env = process.env) {
     if (env.DATABASE_URL)
         return openPgControlPlane({ connectionString: env.DATABASE_URL });
     return openPgliteControlPlane({ dataDir: env.PLATFORM_KIT_CONTROL_PLANE_DIR });
+}
+
+;// CONCATENATED MODULE: ./app/control-plane/open-from-flag.js
+/**
+ * The control plane a command names: `--control-plane embedded|none|supabase|postgres://...` on the
+ * CLI, or an Action's `control-plane` input (which also takes a Supabase project URL with a key).
+ */
+
+
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+/** Where the embedded control plane keeps its data: under `cwd`, in PLATFORM_KIT_CONTROL_PLANE_DIR if set. */
+function embeddedControlPlaneDir(cwd, env) {
+    return (0,external_node_path_namespaceObject.join)(cwd, env.PLATFORM_KIT_CONTROL_PLANE_DIR ?? DEFAULT_CONTROL_PLANE_DIR);
+}
+async function openControlPlaneFromFlag(where, options) {
+    const usageError = options.usageError ?? ((message) => new Error(message));
+    if (where === 'none' && options.allowNone)
+        return null;
+    const adapter = adapterFor(where, options, usageError);
+    try {
+        return await openControlPlane(adapter);
+    }
+    catch (error) {
+        throw usageError(`cannot open the control plane (${where.startsWith('postgres') ? redactUrl(where) : where}): ${error.message}`);
+    }
+}
+function adapterFor(where, options, usageError) {
+    if (where === 'embedded')
+        return { adapter: 'pglite', dataDir: embeddedControlPlaneDir(options.cwd, options.env) };
+    if (where === 'supabase') {
+        const url = options.env.SUPABASE_URL;
+        const key = options.env.SUPABASE_SERVICE_ROLE_KEY;
+        if (!url || !key)
+            throw usageError('--control-plane supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
+        return { adapter: 'supabase', url, serviceRoleKey: key };
+    }
+    if (POSTGRES_URL.test(where))
+        return { adapter: 'postgres', connectionString: where };
+    throw usageError(`--control-plane must be embedded${options.allowNone ? ', none' : ''}, supabase or a postgres:// URL (got "${where}")`);
+}
+/**
+ * An Action's `control-plane` input as the CLI's flag. A Supabase project URL
+ * (https://<ref>.supabase.co) needs `control-plane-key` and becomes `supabase`; a postgres:// URL
+ * holds a password, so it is masked in the log. Anything else is passed on as it is.
+ */
+function controlPlaneFlagOfInput(input, key, env, setSecret) {
+    if (/^https:\/\//.test(input)) {
+        if (!key)
+            throw new Error('input control-plane-key is required with a Supabase URL as control-plane');
+        return { flag: 'supabase', env: { ...env, SUPABASE_URL: input, SUPABASE_SERVICE_ROLE_KEY: key } };
+    }
+    if (POSTGRES_URL.test(input))
+        setSecret(input);
+    return { flag: input, env: { ...env } };
+}
+
+;// CONCATENATED MODULE: ./app/control-plane/slugs.js
+/**
+ * The slugs commands store under. The control plane checks them (ops.orgs.slug, ops.projects.slug),
+ * so names from flags and the environment are folded into those shapes here, in one place.
+ */
+/** The org of a run that names none: a local checkout's scans and config versions. */
+const FALLBACK_ORG_SLUG = 'local';
+/** An org slug as ops.orgs accepts it: lower case letters, digits and hyphens, at most 63 characters. */
+function orgSlug(name) {
+    return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || FALLBACK_ORG_SLUG;
+}
+/** A project slug as ops.projects accepts it (dots and underscores allowed); `fallback` when nothing is left of `name`. */
+function projectSlug(name, fallback) {
+    const cleaned = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
+    return cleaned || fallback;
+}
+/** The org a command works in: `--org`, else $PLATFORM_KIT_ORG, else $GITHUB_REPOSITORY_OWNER, else `local`. */
+function slugs_orgSlugOf(flag, env) {
+    return orgSlug(flag ?? env.PLATFORM_KIT_ORG ?? env.GITHUB_REPOSITORY_OWNER ?? FALLBACK_ORG_SLUG);
 }
 
 // EXTERNAL MODULE: external "fs"
@@ -57764,6 +57869,40 @@ const types_RISK_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 
 ;// CONCATENATED MODULE: ./app/introspection/report.js
 
+function toReportRisk(risk, standing) {
+    return {
+        fingerprint: risk.fingerprint,
+        ruleId: risk.rule_id,
+        title: risk.title,
+        detail: risk.detail ?? '',
+        ...(typeof risk.metadata.why === 'string' ? { why: risk.metadata.why } : {}),
+        ...(typeof risk.metadata.docs === 'string' ? { docs: risk.metadata.docs } : {}),
+        severity: risk.severity,
+        status: standing.status,
+        objectIdentity: risk.object_identity,
+        isNew: standing.isNew,
+        resolvedNow: standing.resolvedNow,
+        fixSql: standing.fixSql,
+        ...(standing.planId !== undefined ? { planId: standing.planId } : {}),
+        ...(standing.waiver ? { waiver: standing.waiver } : {}),
+    };
+}
+/**
+ * A report risk in the scan's shape again, for what takes risks (the policy issues): why and docs go
+ * back into metadata and the fix SQL becomes the remediation.
+ */
+function riskOfReportRisk(risk) {
+    return {
+        fingerprint: risk.fingerprint,
+        rule_id: risk.ruleId,
+        title: risk.title,
+        detail: risk.detail,
+        severity: risk.severity,
+        object_identity: risk.objectIdentity,
+        metadata: { ...(risk.why ? { why: risk.why } : {}), ...(risk.docs ? { docs: risk.docs } : {}) },
+        remediation: risk.fixSql ? { description: risk.title, sql: risk.fixSql, rollbackSql: null, riskClass: 'access' } : null,
+    };
+}
 const SEVERITY_RANK = new Map(types_RISK_SEVERITIES.map((severity, index) => [severity, index]));
 const ICON = { critical: '🟥', high: '🟧', medium: '🟨', low: '🟦', info: '⬜' };
 /** Inventory types as words: `materialized_view` → `materialized views`. */
@@ -57960,41 +58099,25 @@ function activeWaivers(waivers, today) {
 function fromRegister(row, scanId, scanStartedAt) {
     const waiver = row.metadata.waiver;
     const started = scanStartedAt ? Date.parse(scanStartedAt) : Number.NaN;
-    return {
-        fingerprint: row.fingerprint,
-        ruleId: row.rule_id,
-        title: row.title,
-        detail: row.detail ?? '',
-        ...(typeof row.metadata.why === 'string' ? { why: row.metadata.why } : {}),
-        ...(typeof row.metadata.docs === 'string' ? { docs: row.metadata.docs } : {}),
-        severity: row.severity,
+    return toReportRisk(row, {
         status: row.status,
-        objectIdentity: row.object_identity,
         // Inserted by this scan: first and last seen in the same transaction.
         isNew: row.last_seen_scan_id === scanId && row.first_seen_at === row.last_seen_at,
         resolvedNow: row.status === 'resolved' && row.resolved_at !== null && Date.parse(row.resolved_at) >= started,
         fixSql: row.plan?.fix_sql ?? null,
         planId: row.plan?.id ?? null,
         ...(waiver?.reason ? { waiver: { reason: waiver.reason, expires: waiver.expires ?? null } } : {}),
-    };
+    });
 }
 function fromScan(risk, waived) {
     const waiver = waived.get(risk.fingerprint);
-    return {
-        fingerprint: risk.fingerprint,
-        ruleId: risk.rule_id,
-        title: risk.title,
-        detail: risk.detail,
-        ...(typeof risk.metadata.why === 'string' ? { why: risk.metadata.why } : {}),
-        ...(typeof risk.metadata.docs === 'string' ? { docs: risk.metadata.docs } : {}),
-        severity: risk.severity,
+    return toReportRisk(risk, {
         status: waiver ? 'accepted' : 'open',
-        objectIdentity: risk.object_identity,
         isNew: true,
         resolvedNow: false,
         fixSql: risk.remediation?.sql ?? null,
         ...(waiver ? { waiver: { reason: waiver.reason, expires: waiver.expires ?? null } } : {}),
-    };
+    });
 }
 /** Stores a finished scan in one call (when there is a store) and renders the report from the register as it left it. */
 async function recordScan(input) {
@@ -58358,21 +58481,8 @@ async function remediate_plan_remediatePlan(options) {
     return { plan: { ...plan, status: 'applied' }, preview, outcome: 'applied', message: `plan ${plan.id} applied (audit entry ${recorded.audit_id})` };
 }
 
-;// CONCATENATED MODULE: ./app/cli/redact-url.js
-/** A connection URL with its password replaced by `***`, for messages and reports. */
-function redactUrl(url) {
-    try {
-        const parsed = new URL(url);
-        if (parsed.password)
-            parsed.password = '***';
-        return parsed.toString();
-    }
-    catch {
-        return '(unparseable URL)';
-    }
-}
-
 ;// CONCATENATED MODULE: ./app/cli/introspect.js
+
 
 
 
@@ -58406,7 +58516,7 @@ options:
                           supabase (SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY), or none
   --org NAME              the GitHub organisation: with GITHUB_TOKEN its repositories are inventoried too
                           (protection, CI, secret scanning, CODEOWNERS, ...); scans are stored under it
-                          (default: $GITHUB_REPOSITORY_OWNER, else local)
+                          (default: $PLATFORM_KIT_ORG, $GITHUB_REPOSITORY_OWNER, else local)
   --project SLUG          the project (default: the database name, or the repository folder's name)
   --exposed-schemas a,b   schemas the Data API exposes (default: supabase/config.toml [api] schemas, else public)
   --waivers FILE          YAML or JSON list of {key, reason, expires?} accepting known risks
@@ -58437,32 +58547,8 @@ function introspect_parse(args, options) {
         throw new IntrospectUsageError(`${error.message.split('\n')[0]?.replace(/\.$/, '')} (see platform-kit introspect --help)`);
     }
 }
-function slug(value, fallback) {
-    const cleaned = value.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
-    return cleaned || fallback;
-}
-async function openStoreFor(where, io) {
-    if (where === 'none')
-        return null;
-    try {
-        if (where === 'embedded')
-            return await openControlPlane({ adapter: 'pglite', dataDir: (0,external_node_path_namespaceObject.join)(io.cwd, io.env.PLATFORM_KIT_CONTROL_PLANE_DIR ?? '.platform-kit/control-plane') });
-        if (where === 'supabase') {
-            const url = io.env.SUPABASE_URL;
-            const key = io.env.SUPABASE_SERVICE_ROLE_KEY;
-            if (!url || !key)
-                throw new IntrospectUsageError('--control-plane supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
-            return await openControlPlane({ adapter: 'supabase', url, serviceRoleKey: key });
-        }
-        if (/^postgres(ql)?:\/\//.test(where))
-            return await openControlPlane({ adapter: 'postgres', connectionString: where });
-    }
-    catch (error) {
-        if (error instanceof IntrospectUsageError)
-            throw error;
-        throw new IntrospectUsageError(`cannot open the control plane (${where.startsWith('postgres') ? redactUrl(where) : where}): ${error.message}`);
-    }
-    throw new IntrospectUsageError(`--control-plane must be embedded, none, supabase or a postgres:// URL (got "${where}")`);
+function openStoreFor(where, io) {
+    return openControlPlaneFromFlag(where, { cwd: io.cwd, env: io.env, allowNone: true, usageError: (message) => new IntrospectUsageError(message) });
 }
 function exposedSchemasOf(value, cwd) {
     if (value)
@@ -58540,7 +58626,7 @@ async function connectDatabase(url) {
     catch {
         // The driver accepted it; the names are only labels.
     }
-    return { db: client, shadow: false, label: redactUrl(url), projectSlug: slug(`${host}-${database}`, 'database'), provider: 'postgres', externalRef: `${host}/${database}`.slice(0, 200), close: () => client.end() };
+    return { db: client, shadow: false, label: redactUrl(url), projectSlug: projectSlug(`${host}-${database}`, 'database'), provider: 'postgres', externalRef: `${host}/${database}`.slice(0, 200), close: () => client.end() };
 }
 async function shadowFromMigrations(dir, io, progress) {
     const absolute = (0,external_node_path_namespaceObject.resolve)(io.cwd, dir);
@@ -58571,7 +58657,7 @@ async function shadowFromMigrations(dir, io, progress) {
         db,
         shadow: true,
         label: `${(0,external_node_path_namespaceObject.relative)(io.cwd, absolute) || '.'} (shadow database, ${db.kind})`,
-        projectSlug: slug(`${repo}-migrations`, 'migrations'),
+        projectSlug: projectSlug(`${repo}-migrations`, 'migrations'),
         provider: 'supabase',
         close: async () => {
             await db.close();
@@ -58641,7 +58727,7 @@ async function executeIntrospection(request, io) {
     let controlPlane = null;
     try {
         controlPlane = await openStoreFor(request.controlPlane, io);
-        const orgSlug = slug(request.org ?? io.env.GITHUB_REPOSITORY_OWNER ?? 'local', 'local');
+        const orgSlug = slugs_orgSlugOf(request.org, io.env);
         const triggeredBy = io.env.GITHUB_ACTIONS ? `github-actions:${io.env.GITHUB_WORKFLOW ?? 'workflow'}` : 'cli';
         const store = (project) => (controlPlane ? { store: { store: controlPlane.introspection, project, triggeredBy } } : {});
         const database = target
@@ -58654,7 +58740,7 @@ async function executeIntrospection(request, io) {
                 onProgress: progress,
                 ...store({
                     orgSlug,
-                    projectSlug: slug(request.project ?? target.projectSlug, 'project'),
+                    projectSlug: projectSlug(request.project ?? target.projectSlug, 'project'),
                     provider: target.provider,
                     ...(target.externalRef ? { externalRef: target.externalRef } : {}),
                 }),
@@ -58666,7 +58752,7 @@ async function executeIntrospection(request, io) {
                 org: githubOrg,
                 waivers,
                 onProgress: progress,
-                ...store({ orgSlug, projectSlug: slug(`github-${githubOrg}`, 'github'), provider: 'github', externalRef: githubOrg }),
+                ...store({ orgSlug, projectSlug: projectSlug(`github-${githubOrg}`, 'github'), provider: 'github', externalRef: githubOrg }),
             })
             : undefined;
         const run = combine(database, github);
@@ -58763,7 +58849,7 @@ async function runRemediateCommand(args, io) {
         throw new IntrospectUsageError('remediate reads its plan from the control plane: --control-plane none cannot be used');
     let target;
     try {
-        const orgSlug = slug(str(values.org) ?? io.env.GITHUB_REPOSITORY_OWNER ?? 'local', 'local');
+        const orgSlug = orgSlugOf(str(values.org), io.env);
         const orgId = await controlPlane.introspection.findOrg(orgSlug);
         if (!orgId)
             throw new IntrospectUsageError(`no org "${orgSlug}" in the control plane: run platform-kit introspect first (or pass --org)`);
@@ -59005,6 +59091,8 @@ function entries(risksByPolicy) {
 
 
 
+
+
 /** GitHub keeps at most 1 MiB of job summary per step. */
 const SUMMARY_BUDGET = 1024 * 1024 - 4096;
 function severityInput(value) {
@@ -59014,18 +59102,7 @@ function severityInput(value) {
 }
 /** The open risks of a scan as the issues show them (the register's view, with why and the fix). */
 function openRisks(risks) {
-    return risks
-        .filter((risk) => risk.status === 'open' || risk.status === 'acknowledged')
-        .map((risk) => ({
-        fingerprint: risk.fingerprint,
-        rule_id: risk.ruleId,
-        title: risk.title,
-        detail: risk.detail,
-        severity: risk.severity,
-        object_identity: risk.objectIdentity,
-        metadata: { ...(risk.why ? { why: risk.why } : {}), ...(risk.docs ? { docs: risk.docs } : {}) },
-        remediation: risk.fixSql ? { description: risk.title, sql: risk.fixSql, rollbackSql: null, riskClass: 'access' } : null,
-    }));
+    return risks.filter((risk) => risk.status === 'open' || risk.status === 'acknowledged').map(riskOfReportRisk);
 }
 /**
  * One issue per policy with risks at `fail-on` or above, in the repository running the workflow.
@@ -59064,18 +59141,7 @@ github) {
         const failOn = severityInput(input('fail-on') || 'critical');
         const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
         const reportPath = (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP ?? workspace, 'platform-kit', 'compliance-report.md');
-        let controlPlane = input('control-plane') || 'embedded';
-        const ioEnv = { ...env };
-        if (/^https:\/\//.test(controlPlane)) {
-            if (!key)
-                throw new Error('input control-plane-key is required with a Supabase URL as control-plane');
-            ioEnv.SUPABASE_URL = controlPlane;
-            ioEnv.SUPABASE_SERVICE_ROLE_KEY = key;
-            controlPlane = 'supabase';
-        }
-        else if (/^postgres(ql)?:\/\//.test(controlPlane)) {
-            core.setSecret(controlPlane);
-        }
+        const { flag: controlPlane, env: ioEnv } = controlPlaneFlagOfInput(input('control-plane') || 'embedded', key, env, (secret) => core.setSecret(secret));
         const token = input('github-token');
         if (token)
             core.setSecret(token);
@@ -59230,7 +59296,17 @@ function only(rows, fn) {
     }
     return rows[0];
 }
+/** The arguments of a function that takes its input as one jsonb document, `p_input`. */
+function jsonInput(value) {
+    return { p_input: { type: 'jsonb', value } };
+}
 function createControlPlane(kind, transport) {
+    // The result shapes of `ops` functions; the row types are the generated ones, trusted as the SQL declares them.
+    const set = async (fn, args) => (await transport.call({ fn, returns: 'set', args }));
+    /** A set-returning function that answers with exactly one row (a ControlPlaneError otherwise). */
+    const one = async (fn, args) => only(await transport.call({ fn, returns: 'set', args }), fn);
+    const row = async (fn, args) => (await transport.call({ fn, returns: 'row', args }));
+    const scalar = async (fn, args) => (await transport.call({ fn, returns: 'scalar', args }));
     const artifactId = async (orgId, artifact) => {
         const rows = (await transport.select({ table: 'config_artifacts', eq: { org_id: orgId, name: artifact }, limit: 1 }));
         return rows[0]?.id;
@@ -59238,248 +59314,151 @@ function createControlPlane(kind, transport) {
     const controlPlane = {
         kind,
         async publishConfigVersion(input) {
-            const rows = await transport.call({
-                fn: 'publish_config_version',
-                returns: 'set',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_content: { value: input.content, type: 'jsonb' },
-                    p_content_hash: { value: input.contentHash, type: 'text' },
-                    p_kind: { value: input.kind, type: 'text' },
-                    p_source_ref: { value: input.sourceRef, type: 'text' },
-                    p_published_by: { value: input.publishedBy, type: 'text' },
-                    p_rollout: { value: input.rollout, type: 'boolean' },
-                    p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
-                },
+            return one('publish_config_version', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_content: { value: input.content, type: 'jsonb' },
+                p_content_hash: { value: input.contentHash, type: 'text' },
+                p_kind: { value: input.kind, type: 'text' },
+                p_source_ref: { value: input.sourceRef, type: 'text' },
+                p_published_by: { value: input.publishedBy, type: 'text' },
+                p_rollout: { value: input.rollout, type: 'boolean' },
+                p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
             });
-            return only(rows, 'publish_config_version');
         },
         async rollbackConfig(input) {
-            const rows = await transport.call({
-                fn: 'rollback_config',
-                returns: 'set',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_to_version: { value: input.toVersion, type: 'integer' },
-                    p_actor: { value: input.actor, type: 'text' },
-                    p_reason: { value: input.reason, type: 'text' },
-                    p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
-                },
+            return one('rollback_config', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_to_version: { value: input.toVersion, type: 'integer' },
+                p_actor: { value: input.actor, type: 'text' },
+                p_reason: { value: input.reason, type: 'text' },
+                p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
             });
-            return only(rows, 'rollback_config');
         },
         async registerConsumers(input) {
-            const rows = await transport.call({
-                fn: 'register_consumers',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            org_id: input.orgId,
-                            artifact: input.artifact,
-                            kind: input.kind,
-                            retire_missing: input.retireMissing,
-                            allow_self_registration: input.allowSelfRegistration,
-                            registered_by: input.registeredBy,
-                            consumers: input.consumers.map((consumer) => ({
-                                name: consumer.name,
-                                environment: consumer.environment ?? null,
-                                project_id: consumer.projectId ?? null,
-                                status: consumer.status,
-                            })),
-                        },
-                    },
-                },
-            });
-            return only(rows, 'register_consumers');
+            return one('register_consumers', jsonInput({
+                org_id: input.orgId,
+                artifact: input.artifact,
+                kind: input.kind,
+                retire_missing: input.retireMissing,
+                allow_self_registration: input.allowSelfRegistration,
+                registered_by: input.registeredBy,
+                consumers: input.consumers.map((consumer) => ({
+                    name: consumer.name,
+                    environment: consumer.environment ?? null,
+                    project_id: consumer.projectId ?? null,
+                    status: consumer.status,
+                })),
+            }));
         },
         async consumerHeartbeat(input) {
-            return (await transport.call({
-                fn: 'consumer_heartbeat',
-                returns: 'row',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_consumer: { value: input.consumer, type: 'text' },
-                    p_content_hash: { value: input.contentHash, type: 'text' },
-                    p_version: { value: input.version, type: 'integer' },
-                    p_sdk_name: { value: input.sdkName, type: 'text' },
-                    p_sdk_version: { value: input.sdkVersion, type: 'text' },
-                    p_environment: { value: input.environment, type: 'text' },
-                },
-            }));
+            return row('consumer_heartbeat', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_consumer: { value: input.consumer, type: 'text' },
+                p_content_hash: { value: input.contentHash, type: 'text' },
+                p_version: { value: input.version, type: 'integer' },
+                p_sdk_name: { value: input.sdkName, type: 'text' },
+                p_sdk_version: { value: input.sdkVersion, type: 'text' },
+                p_environment: { value: input.environment, type: 'text' },
+            });
         },
         async recordConfigCheck(input) {
-            return (await transport.call({
-                fn: 'record_config_check',
-                returns: 'scalar',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_consumer: { value: input.consumer, type: 'text' },
-                    p_check: { value: input.check, type: 'text' },
-                    p_status: { value: input.status, type: 'text' },
-                    p_version: { value: input.version, type: 'integer' },
-                    p_details: { value: input.details, type: 'jsonb' },
-                },
-            }));
+            return scalar('record_config_check', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_consumer: { value: input.consumer, type: 'text' },
+                p_check: { value: input.check, type: 'text' },
+                p_status: { value: input.status, type: 'text' },
+                p_version: { value: input.version, type: 'integer' },
+                p_details: { value: input.details, type: 'jsonb' },
+            });
         },
         async detectConfigDrift(input = {}) {
-            const rows = await transport.call({
-                fn: 'detect_config_drift',
-                returns: 'set',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_at: { value: input.at, type: 'timestamptz' },
-                },
+            return one('detect_config_drift', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_at: { value: input.at, type: 'timestamptz' },
             });
-            return only(rows, 'detect_config_drift');
         },
         async startConfigRingRollout(input) {
-            return (await transport.call({
-                fn: 'start_config_ring_rollout',
-                returns: 'scalar',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            org_id: input.orgId,
-                            artifact: input.artifact,
-                            version: input.version,
-                            consumers: [...input.consumers],
-                            grace_seconds: input.graceSeconds,
-                            created_by: input.createdBy,
-                        },
-                    },
-                },
+            return scalar('start_config_ring_rollout', jsonInput({
+                org_id: input.orgId,
+                artifact: input.artifact,
+                version: input.version,
+                consumers: [...input.consumers],
+                grace_seconds: input.graceSeconds,
+                created_by: input.createdBy,
             }));
         },
         async ensureProject(input) {
-            const rows = await transport.call({
-                fn: 'ensure_project',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            org_slug: input.orgSlug,
-                            org_name: input.orgName,
-                            project_slug: input.projectSlug,
-                            project_name: input.projectName,
-                            provider: input.provider,
-                            external_ref: input.externalRef,
-                            environment: input.environment,
-                        },
-                    },
-                },
-            });
-            return only(rows, 'ensure_project');
+            return one('ensure_project', jsonInput({
+                org_slug: input.orgSlug,
+                org_name: input.orgName,
+                project_slug: input.projectSlug,
+                project_name: input.projectName,
+                provider: input.provider,
+                external_ref: input.externalRef,
+                environment: input.environment,
+            }));
         },
         async startScan(input) {
-            return (await transport.call({
-                fn: 'start_scan',
-                returns: 'scalar',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: { org_id: input.orgId, project_id: input.projectId, kind: input.kind, triggered_by: input.triggeredBy },
-                    },
-                },
-            }));
+            return scalar('start_scan', jsonInput({ org_id: input.orgId, project_id: input.projectId, kind: input.kind, triggered_by: input.triggeredBy }));
         },
         async finishScan(input) {
-            const rows = await transport.call({
-                fn: 'finish_scan',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            scan_id: input.scanId,
-                            status: input.status,
-                            objects: input.objects ?? [],
-                            risks: input.risks ?? [],
-                            summary: input.summary,
-                            error: input.error,
-                            waivers: input.waivers,
-                            unreadable_objects: input.unreadableObjects,
-                        },
-                    },
-                },
-            });
-            return only(rows, 'finish_scan');
+            return one('finish_scan', jsonInput({
+                scan_id: input.scanId,
+                status: input.status,
+                objects: input.objects ?? [],
+                risks: input.risks ?? [],
+                summary: input.summary,
+                error: input.error,
+                waivers: input.waivers,
+                unreadable_objects: input.unreadableObjects,
+            }));
         },
         async recordRemediation(input) {
-            const rows = await transport.call({
-                fn: 'record_remediation',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: { org_id: input.orgId, plan_id: input.planId, outcome: input.outcome, actor: input.actor, details: input.details },
-                    },
-                },
-            });
-            return only(rows, 'record_remediation');
+            return one('record_remediation', jsonInput({ org_id: input.orgId, plan_id: input.planId, outcome: input.outcome, actor: input.actor, details: input.details }));
         },
         async enqueueRun(input) {
-            return (await transport.call({
-                fn: 'enqueue_run',
-                returns: 'row',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_kind: { value: input.kind, type: 'text' },
-                    p_payload: { value: input.payload, type: 'jsonb' },
-                    p_project_id: { value: input.projectId, type: 'uuid' },
-                    p_max_attempts: { value: input.maxAttempts, type: 'integer' },
-                    p_run_after: { value: input.runAfter, type: 'timestamptz' },
-                },
-            }));
+            return row('enqueue_run', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_kind: { value: input.kind, type: 'text' },
+                p_payload: { value: input.payload, type: 'jsonb' },
+                p_project_id: { value: input.projectId, type: 'uuid' },
+                p_max_attempts: { value: input.maxAttempts, type: 'integer' },
+                p_run_after: { value: input.runAfter, type: 'timestamptz' },
+            });
         },
         async claimNextRun(input) {
-            const rows = (await transport.call({
-                fn: 'claim_next_run',
-                returns: 'set',
-                args: {
-                    p_worker_id: { value: input.workerId, type: 'text' },
-                    p_kinds: { value: [...input.kinds], type: 'text[]' },
-                    p_lease_seconds: { value: input.leaseSeconds, type: 'integer' },
-                },
-            }));
+            const rows = await set('claim_next_run', {
+                p_worker_id: { value: input.workerId, type: 'text' },
+                p_kinds: { value: [...input.kinds], type: 'text[]' },
+                p_lease_seconds: { value: input.leaseSeconds, type: 'integer' },
+            });
             return rows[0] ?? null;
         },
         async appendRunEvent(input) {
-            return (await transport.call({
-                fn: 'append_run_event',
-                returns: 'scalar',
-                args: {
-                    p_run_id: { value: input.runId, type: 'bigint' },
-                    p_kind: { value: input.kind, type: 'text' },
-                    p_message: { value: input.message, type: 'text' },
-                    p_data: { value: input.data, type: 'jsonb' },
-                    p_level: { value: input.level, type: 'text' },
-                    p_worker_id: { value: input.workerId, type: 'text' },
-                },
-            }));
+            return scalar('append_run_event', {
+                p_run_id: { value: input.runId, type: 'bigint' },
+                p_kind: { value: input.kind, type: 'text' },
+                p_message: { value: input.message, type: 'text' },
+                p_data: { value: input.data, type: 'jsonb' },
+                p_level: { value: input.level, type: 'text' },
+                p_worker_id: { value: input.workerId, type: 'text' },
+            });
         },
         async completeRun(input) {
-            return (await transport.call({
-                fn: 'complete_run',
-                returns: 'row',
-                args: {
-                    p_run_id: { value: input.runId, type: 'bigint' },
-                    p_worker_id: { value: input.workerId, type: 'text' },
-                    p_outcome: { value: input.outcome, type: 'text' },
-                    p_result: { value: input.result, type: 'jsonb' },
-                    p_error: { value: input.error, type: 'text' },
-                    p_retry: { value: input.retry, type: 'boolean' },
-                    p_retry_delay_seconds: { value: input.retryDelaySeconds, type: 'integer' },
-                    p_artifacts: { value: input.artifacts, type: 'jsonb' },
-                },
-            }));
+            return row('complete_run', {
+                p_run_id: { value: input.runId, type: 'bigint' },
+                p_worker_id: { value: input.workerId, type: 'text' },
+                p_outcome: { value: input.outcome, type: 'text' },
+                p_result: { value: input.result, type: 'jsonb' },
+                p_error: { value: input.error, type: 'text' },
+                p_retry: { value: input.retry, type: 'boolean' },
+                p_retry_delay_seconds: { value: input.retryDelaySeconds, type: 'integer' },
+                p_artifacts: { value: input.artifacts, type: 'jsonb' },
+            });
         },
         async scanObjects(query) {
             const eq = { org_id: query.orgId, scan_id: query.scanId };
@@ -59661,7 +59640,8 @@ function errorClassFor(code) {
         return InvalidArgumentError;
     if (code.startsWith('23'))
         return ConstraintViolationError;
-    if (code.startsWith('08'))
+    // 08: connection exceptions; 57P01-57P03: the server shut down or is starting (a restart, a terminated session).
+    if (code.startsWith('08') || /^57P0[123]$/.test(code))
         return ConnectionError;
     return ControlPlaneError;
 }
@@ -59683,7 +59663,9 @@ function toControlPlaneError(error, operation) {
     const hint = text(source, 'hint');
     const field = fieldOf(text(source, 'column'), detail);
     const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
-    const Class = code && networkCodes.has(code) ? ConnectionError : errorClassFor(code);
+    // node-postgres reports a socket the server closed with no SQLSTATE.
+    const lostConnection = !code && /Connection terminated|Client has encountered a connection error|connection ended/i.test(message);
+    const Class = (code && networkCodes.has(code)) || lostConnection ? ConnectionError : errorClassFor(code);
     const prefix = operation ? `${operation}: ` : '';
     return new Class(`${prefix}${message}`, { code, field, detail, hint, operation }, { cause: error });
 }

@@ -54917,7 +54917,7 @@ exports.visitAsync = visitAsync;
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(919);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6325);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2454);
 
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .runOrgReadmeAction */ .u)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -54927,7 +54927,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6325:
+/***/ 2454:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70995,6 +70995,20 @@ async function runOrgReadmeCommand(args, io) {
     return 0;
 }
 
+;// CONCATENATED MODULE: ./app/cli/redact-url.js
+/** A connection URL with its password replaced by `***`, for messages and reports. */
+function redactUrl(url) {
+    try {
+        const parsed = new URL(url);
+        if (parsed.password)
+            parsed.password = '***';
+        return parsed.toString();
+    }
+    catch {
+        return '(unparseable URL)';
+    }
+}
+
 // EXTERNAL MODULE: ../../node_modules/pg/lib/index.js
 var pg_lib = __nccwpck_require__(8285);
 ;// CONCATENATED MODULE: ../../node_modules/pg/esm/index.mjs
@@ -71626,6 +71640,61 @@ async function openControlPlane(options, env = process.env) {
     return openPgliteControlPlane({ dataDir: env.PLATFORM_KIT_CONTROL_PLANE_DIR });
 }
 
+;// CONCATENATED MODULE: ./app/control-plane/open-from-flag.js
+/**
+ * The control plane a command names: `--control-plane embedded|none|supabase|postgres://...` on the
+ * CLI, or an Action's `control-plane` input (which also takes a Supabase project URL with a key).
+ */
+
+
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+/** Where the embedded control plane keeps its data: under `cwd`, in PLATFORM_KIT_CONTROL_PLANE_DIR if set. */
+function embeddedControlPlaneDir(cwd, env) {
+    return (0,external_node_path_namespaceObject.join)(cwd, env.PLATFORM_KIT_CONTROL_PLANE_DIR ?? DEFAULT_CONTROL_PLANE_DIR);
+}
+async function openControlPlaneFromFlag(where, options) {
+    const usageError = options.usageError ?? ((message) => new Error(message));
+    if (where === 'none' && options.allowNone)
+        return null;
+    const adapter = adapterFor(where, options, usageError);
+    try {
+        return await openControlPlane(adapter);
+    }
+    catch (error) {
+        throw usageError(`cannot open the control plane (${where.startsWith('postgres') ? redactUrl(where) : where}): ${error.message}`);
+    }
+}
+function adapterFor(where, options, usageError) {
+    if (where === 'embedded')
+        return { adapter: 'pglite', dataDir: embeddedControlPlaneDir(options.cwd, options.env) };
+    if (where === 'supabase') {
+        const url = options.env.SUPABASE_URL;
+        const key = options.env.SUPABASE_SERVICE_ROLE_KEY;
+        if (!url || !key)
+            throw usageError('--control-plane supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
+        return { adapter: 'supabase', url, serviceRoleKey: key };
+    }
+    if (POSTGRES_URL.test(where))
+        return { adapter: 'postgres', connectionString: where };
+    throw usageError(`--control-plane must be embedded${options.allowNone ? ', none' : ''}, supabase or a postgres:// URL (got "${where}")`);
+}
+/**
+ * An Action's `control-plane` input as the CLI's flag. A Supabase project URL
+ * (https://<ref>.supabase.co) needs `control-plane-key` and becomes `supabase`; a postgres:// URL
+ * holds a password, so it is masked in the log. Anything else is passed on as it is.
+ */
+function controlPlaneFlagOfInput(input, key, env, setSecret) {
+    if (/^https:\/\//.test(input)) {
+        if (!key)
+            throw new Error('input control-plane-key is required with a Supabase URL as control-plane');
+        return { flag: 'supabase', env: { ...env, SUPABASE_URL: input, SUPABASE_SERVICE_ROLE_KEY: key } };
+    }
+    if (POSTGRES_URL.test(input))
+        setSecret(input);
+    return { flag: input, env: { ...env } };
+}
+
 ;// CONCATENATED MODULE: ./app/org-readme/publish.js
 
 
@@ -71757,21 +71826,39 @@ async function publishOrgReadme(input) {
     return { action: 'pull-request', pullNumber: pull.number, pullUrl: pull.html_url, commitSha: sha, created: true };
 }
 
+;// CONCATENATED MODULE: ./app/control-plane/slugs.js
+/**
+ * The slugs commands store under. The control plane checks them (ops.orgs.slug, ops.projects.slug),
+ * so names from flags and the environment are folded into those shapes here, in one place.
+ */
+/** The org of a run that names none: a local checkout's scans and config versions. */
+const FALLBACK_ORG_SLUG = 'local';
+/** An org slug as ops.orgs accepts it: lower case letters, digits and hyphens, at most 63 characters. */
+function slugs_orgSlug(name) {
+    return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || FALLBACK_ORG_SLUG;
+}
+/** A project slug as ops.projects accepts it (dots and underscores allowed); `fallback` when nothing is left of `name`. */
+function projectSlug(name, fallback) {
+    const cleaned = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
+    return cleaned || fallback;
+}
+/** The org a command works in: `--org`, else $PLATFORM_KIT_ORG, else $GITHUB_REPOSITORY_OWNER, else `local`. */
+function orgSlugOf(flag, env) {
+    return slugs_orgSlug(flag ?? env.PLATFORM_KIT_ORG ?? env.GITHUB_REPOSITORY_OWNER ?? FALLBACK_ORG_SLUG);
+}
+
 ;// CONCATENATED MODULE: ./app/org-readme/source.js
 
 
-/** The slugs `platform-kit introspect` stores an org's GitHub scans under. */
-function slug(value, fallback) {
-    const cleaned = value.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
-    return cleaned || fallback;
-}
+
 /** The repositories of the newest finished GitHub scan of `org` in the control plane, or null when there is none. */
 async function latestStoredInventory(controlPlane, org) {
-    const orgSlug = slug(org, 'local');
+    // The slugs `platform-kit introspect` stores an org's GitHub scans under.
+    const orgSlug = slugs_orgSlug(org);
     const orgId = await controlPlane.introspection.findOrg(orgSlug);
     if (!orgId)
         return null;
-    const { project_id: projectId } = await controlPlane.ensureProject({ orgSlug, projectSlug: slug(`github-${org}`, 'github'), provider: 'github', externalRef: org });
+    const { project_id: projectId } = await controlPlane.ensureProject({ orgSlug, projectSlug: projectSlug(`github-${org}`, 'github'), provider: 'github', externalRef: org });
     const scan = await controlPlane.latestScan({ orgId, projectId, kind: 'github' });
     if (!scan || scan.status === 'running' || scan.status === 'failed' || !scan.finished_at)
         return null;
@@ -71808,17 +71895,12 @@ function workspacePath(workspace, path, input) {
         throw new Error(`input ${input} must be a path inside the workspace (got "${path}")`);
     return full;
 }
-async function openStore(where, key) {
-    if (where === '' || where === 'none')
-        return null;
-    if (/^https:\/\//.test(where)) {
-        if (!key)
-            throw new Error('input control-plane-key is required with a Supabase URL as control-plane');
-        return openControlPlane({ adapter: 'supabase', url: where, serviceRoleKey: key });
+/** Where the inventory is read from; the embedded control plane of an Action's fresh workspace holds none. */
+function controlPlaneInput(where, key, env, setSecret) {
+    if (where !== 'none' && !/^(https|postgres(ql)?):\/\//.test(where)) {
+        throw new Error(`input control-plane must be a postgres:// URL, a https://<ref>.supabase.co URL or none (got "${where}")`);
     }
-    if (/^postgres(ql)?:\/\//.test(where))
-        return openControlPlane({ adapter: 'postgres', connectionString: where });
-    throw new Error(`input control-plane must be a postgres:// URL, a https://<ref>.supabase.co URL or none (got "${where}")`);
+    return controlPlaneFlagOfInput(where, key, env, setSecret);
 }
 function run_describe(outcome, org) {
     switch (outcome.action) {
@@ -71840,10 +71922,10 @@ github) {
         const input = (name) => core.getInput(name).trim();
         const token = input('github-token');
         const key = input('control-plane-key');
-        const where = input('control-plane') || 'none';
-        for (const secret of [token, key, /^postgres/.test(where) ? where : ''])
+        for (const secret of [token, key])
             if (secret)
                 core.setSecret(secret);
+        const store = controlPlaneInput(input('control-plane') || 'none', key, env, (secret) => core.setSecret(secret));
         const org = input('org') || env.GITHUB_REPOSITORY_OWNER || '';
         if (!org)
             throw new Error('input org is required (or GITHUB_REPOSITORY_OWNER)');
@@ -71861,7 +71943,7 @@ github) {
         let options = {};
         if (input('options'))
             options = options_parseOrgReadmeOptions(await (0,promises_namespaceObject.readFile)(workspacePath(workspace, input('options'), 'options'), 'utf8'), input('options'));
-        controlPlane = await openStore(where, key);
+        controlPlane = await openControlPlaneFromFlag(store.flag, { cwd: workspace, env: store.env, allowNone: true });
         const { inventory, source } = await orgReadmeInventory({ org, controlPlane, octokit, onProgress: (done, total) => done % 100 === 0 && core.info(`${done}/${total} repositories read`) });
         core.info(source.kind === 'control-plane' ? `inventory: the control plane's GitHub scan (${source.scanAt ?? 'unknown time'})` : `inventory: a fresh scan of ${org} (${inventory.repositories.length} repositories)`);
         const rendered = render_renderOrgReadme({ view: model_buildOrgReadmeView(inventory, options), template, templatePath: templateInput || render_DEFAULT_TEMPLATE_PATH });
@@ -71987,7 +72069,17 @@ function only(rows, fn) {
     }
     return rows[0];
 }
+/** The arguments of a function that takes its input as one jsonb document, `p_input`. */
+function jsonInput(value) {
+    return { p_input: { type: 'jsonb', value } };
+}
 function createControlPlane(kind, transport) {
+    // The result shapes of `ops` functions; the row types are the generated ones, trusted as the SQL declares them.
+    const set = async (fn, args) => (await transport.call({ fn, returns: 'set', args }));
+    /** A set-returning function that answers with exactly one row (a ControlPlaneError otherwise). */
+    const one = async (fn, args) => only(await transport.call({ fn, returns: 'set', args }), fn);
+    const row = async (fn, args) => (await transport.call({ fn, returns: 'row', args }));
+    const scalar = async (fn, args) => (await transport.call({ fn, returns: 'scalar', args }));
     const artifactId = async (orgId, artifact) => {
         const rows = (await transport.select({ table: 'config_artifacts', eq: { org_id: orgId, name: artifact }, limit: 1 }));
         return rows[0]?.id;
@@ -71995,248 +72087,151 @@ function createControlPlane(kind, transport) {
     const controlPlane = {
         kind,
         async publishConfigVersion(input) {
-            const rows = await transport.call({
-                fn: 'publish_config_version',
-                returns: 'set',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_content: { value: input.content, type: 'jsonb' },
-                    p_content_hash: { value: input.contentHash, type: 'text' },
-                    p_kind: { value: input.kind, type: 'text' },
-                    p_source_ref: { value: input.sourceRef, type: 'text' },
-                    p_published_by: { value: input.publishedBy, type: 'text' },
-                    p_rollout: { value: input.rollout, type: 'boolean' },
-                    p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
-                },
+            return one('publish_config_version', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_content: { value: input.content, type: 'jsonb' },
+                p_content_hash: { value: input.contentHash, type: 'text' },
+                p_kind: { value: input.kind, type: 'text' },
+                p_source_ref: { value: input.sourceRef, type: 'text' },
+                p_published_by: { value: input.publishedBy, type: 'text' },
+                p_rollout: { value: input.rollout, type: 'boolean' },
+                p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
             });
-            return only(rows, 'publish_config_version');
         },
         async rollbackConfig(input) {
-            const rows = await transport.call({
-                fn: 'rollback_config',
-                returns: 'set',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_to_version: { value: input.toVersion, type: 'integer' },
-                    p_actor: { value: input.actor, type: 'text' },
-                    p_reason: { value: input.reason, type: 'text' },
-                    p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
-                },
+            return one('rollback_config', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_to_version: { value: input.toVersion, type: 'integer' },
+                p_actor: { value: input.actor, type: 'text' },
+                p_reason: { value: input.reason, type: 'text' },
+                p_grace_seconds: { value: input.graceSeconds, type: 'integer' },
             });
-            return only(rows, 'rollback_config');
         },
         async registerConsumers(input) {
-            const rows = await transport.call({
-                fn: 'register_consumers',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            org_id: input.orgId,
-                            artifact: input.artifact,
-                            kind: input.kind,
-                            retire_missing: input.retireMissing,
-                            allow_self_registration: input.allowSelfRegistration,
-                            registered_by: input.registeredBy,
-                            consumers: input.consumers.map((consumer) => ({
-                                name: consumer.name,
-                                environment: consumer.environment ?? null,
-                                project_id: consumer.projectId ?? null,
-                                status: consumer.status,
-                            })),
-                        },
-                    },
-                },
-            });
-            return only(rows, 'register_consumers');
+            return one('register_consumers', jsonInput({
+                org_id: input.orgId,
+                artifact: input.artifact,
+                kind: input.kind,
+                retire_missing: input.retireMissing,
+                allow_self_registration: input.allowSelfRegistration,
+                registered_by: input.registeredBy,
+                consumers: input.consumers.map((consumer) => ({
+                    name: consumer.name,
+                    environment: consumer.environment ?? null,
+                    project_id: consumer.projectId ?? null,
+                    status: consumer.status,
+                })),
+            }));
         },
         async consumerHeartbeat(input) {
-            return (await transport.call({
-                fn: 'consumer_heartbeat',
-                returns: 'row',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_consumer: { value: input.consumer, type: 'text' },
-                    p_content_hash: { value: input.contentHash, type: 'text' },
-                    p_version: { value: input.version, type: 'integer' },
-                    p_sdk_name: { value: input.sdkName, type: 'text' },
-                    p_sdk_version: { value: input.sdkVersion, type: 'text' },
-                    p_environment: { value: input.environment, type: 'text' },
-                },
-            }));
+            return row('consumer_heartbeat', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_consumer: { value: input.consumer, type: 'text' },
+                p_content_hash: { value: input.contentHash, type: 'text' },
+                p_version: { value: input.version, type: 'integer' },
+                p_sdk_name: { value: input.sdkName, type: 'text' },
+                p_sdk_version: { value: input.sdkVersion, type: 'text' },
+                p_environment: { value: input.environment, type: 'text' },
+            });
         },
         async recordConfigCheck(input) {
-            return (await transport.call({
-                fn: 'record_config_check',
-                returns: 'scalar',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_artifact: { value: input.artifact, type: 'text' },
-                    p_consumer: { value: input.consumer, type: 'text' },
-                    p_check: { value: input.check, type: 'text' },
-                    p_status: { value: input.status, type: 'text' },
-                    p_version: { value: input.version, type: 'integer' },
-                    p_details: { value: input.details, type: 'jsonb' },
-                },
-            }));
+            return scalar('record_config_check', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_artifact: { value: input.artifact, type: 'text' },
+                p_consumer: { value: input.consumer, type: 'text' },
+                p_check: { value: input.check, type: 'text' },
+                p_status: { value: input.status, type: 'text' },
+                p_version: { value: input.version, type: 'integer' },
+                p_details: { value: input.details, type: 'jsonb' },
+            });
         },
         async detectConfigDrift(input = {}) {
-            const rows = await transport.call({
-                fn: 'detect_config_drift',
-                returns: 'set',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_at: { value: input.at, type: 'timestamptz' },
-                },
+            return one('detect_config_drift', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_at: { value: input.at, type: 'timestamptz' },
             });
-            return only(rows, 'detect_config_drift');
         },
         async startConfigRingRollout(input) {
-            return (await transport.call({
-                fn: 'start_config_ring_rollout',
-                returns: 'scalar',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            org_id: input.orgId,
-                            artifact: input.artifact,
-                            version: input.version,
-                            consumers: [...input.consumers],
-                            grace_seconds: input.graceSeconds,
-                            created_by: input.createdBy,
-                        },
-                    },
-                },
+            return scalar('start_config_ring_rollout', jsonInput({
+                org_id: input.orgId,
+                artifact: input.artifact,
+                version: input.version,
+                consumers: [...input.consumers],
+                grace_seconds: input.graceSeconds,
+                created_by: input.createdBy,
             }));
         },
         async ensureProject(input) {
-            const rows = await transport.call({
-                fn: 'ensure_project',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            org_slug: input.orgSlug,
-                            org_name: input.orgName,
-                            project_slug: input.projectSlug,
-                            project_name: input.projectName,
-                            provider: input.provider,
-                            external_ref: input.externalRef,
-                            environment: input.environment,
-                        },
-                    },
-                },
-            });
-            return only(rows, 'ensure_project');
+            return one('ensure_project', jsonInput({
+                org_slug: input.orgSlug,
+                org_name: input.orgName,
+                project_slug: input.projectSlug,
+                project_name: input.projectName,
+                provider: input.provider,
+                external_ref: input.externalRef,
+                environment: input.environment,
+            }));
         },
         async startScan(input) {
-            return (await transport.call({
-                fn: 'start_scan',
-                returns: 'scalar',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: { org_id: input.orgId, project_id: input.projectId, kind: input.kind, triggered_by: input.triggeredBy },
-                    },
-                },
-            }));
+            return scalar('start_scan', jsonInput({ org_id: input.orgId, project_id: input.projectId, kind: input.kind, triggered_by: input.triggeredBy }));
         },
         async finishScan(input) {
-            const rows = await transport.call({
-                fn: 'finish_scan',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: {
-                            scan_id: input.scanId,
-                            status: input.status,
-                            objects: input.objects ?? [],
-                            risks: input.risks ?? [],
-                            summary: input.summary,
-                            error: input.error,
-                            waivers: input.waivers,
-                            unreadable_objects: input.unreadableObjects,
-                        },
-                    },
-                },
-            });
-            return only(rows, 'finish_scan');
+            return one('finish_scan', jsonInput({
+                scan_id: input.scanId,
+                status: input.status,
+                objects: input.objects ?? [],
+                risks: input.risks ?? [],
+                summary: input.summary,
+                error: input.error,
+                waivers: input.waivers,
+                unreadable_objects: input.unreadableObjects,
+            }));
         },
         async recordRemediation(input) {
-            const rows = await transport.call({
-                fn: 'record_remediation',
-                returns: 'set',
-                args: {
-                    p_input: {
-                        type: 'jsonb',
-                        value: { org_id: input.orgId, plan_id: input.planId, outcome: input.outcome, actor: input.actor, details: input.details },
-                    },
-                },
-            });
-            return only(rows, 'record_remediation');
+            return one('record_remediation', jsonInput({ org_id: input.orgId, plan_id: input.planId, outcome: input.outcome, actor: input.actor, details: input.details }));
         },
         async enqueueRun(input) {
-            return (await transport.call({
-                fn: 'enqueue_run',
-                returns: 'row',
-                args: {
-                    p_org_id: { value: input.orgId, type: 'uuid' },
-                    p_kind: { value: input.kind, type: 'text' },
-                    p_payload: { value: input.payload, type: 'jsonb' },
-                    p_project_id: { value: input.projectId, type: 'uuid' },
-                    p_max_attempts: { value: input.maxAttempts, type: 'integer' },
-                    p_run_after: { value: input.runAfter, type: 'timestamptz' },
-                },
-            }));
+            return row('enqueue_run', {
+                p_org_id: { value: input.orgId, type: 'uuid' },
+                p_kind: { value: input.kind, type: 'text' },
+                p_payload: { value: input.payload, type: 'jsonb' },
+                p_project_id: { value: input.projectId, type: 'uuid' },
+                p_max_attempts: { value: input.maxAttempts, type: 'integer' },
+                p_run_after: { value: input.runAfter, type: 'timestamptz' },
+            });
         },
         async claimNextRun(input) {
-            const rows = (await transport.call({
-                fn: 'claim_next_run',
-                returns: 'set',
-                args: {
-                    p_worker_id: { value: input.workerId, type: 'text' },
-                    p_kinds: { value: [...input.kinds], type: 'text[]' },
-                    p_lease_seconds: { value: input.leaseSeconds, type: 'integer' },
-                },
-            }));
+            const rows = await set('claim_next_run', {
+                p_worker_id: { value: input.workerId, type: 'text' },
+                p_kinds: { value: [...input.kinds], type: 'text[]' },
+                p_lease_seconds: { value: input.leaseSeconds, type: 'integer' },
+            });
             return rows[0] ?? null;
         },
         async appendRunEvent(input) {
-            return (await transport.call({
-                fn: 'append_run_event',
-                returns: 'scalar',
-                args: {
-                    p_run_id: { value: input.runId, type: 'bigint' },
-                    p_kind: { value: input.kind, type: 'text' },
-                    p_message: { value: input.message, type: 'text' },
-                    p_data: { value: input.data, type: 'jsonb' },
-                    p_level: { value: input.level, type: 'text' },
-                    p_worker_id: { value: input.workerId, type: 'text' },
-                },
-            }));
+            return scalar('append_run_event', {
+                p_run_id: { value: input.runId, type: 'bigint' },
+                p_kind: { value: input.kind, type: 'text' },
+                p_message: { value: input.message, type: 'text' },
+                p_data: { value: input.data, type: 'jsonb' },
+                p_level: { value: input.level, type: 'text' },
+                p_worker_id: { value: input.workerId, type: 'text' },
+            });
         },
         async completeRun(input) {
-            return (await transport.call({
-                fn: 'complete_run',
-                returns: 'row',
-                args: {
-                    p_run_id: { value: input.runId, type: 'bigint' },
-                    p_worker_id: { value: input.workerId, type: 'text' },
-                    p_outcome: { value: input.outcome, type: 'text' },
-                    p_result: { value: input.result, type: 'jsonb' },
-                    p_error: { value: input.error, type: 'text' },
-                    p_retry: { value: input.retry, type: 'boolean' },
-                    p_retry_delay_seconds: { value: input.retryDelaySeconds, type: 'integer' },
-                    p_artifacts: { value: input.artifacts, type: 'jsonb' },
-                },
-            }));
+            return row('complete_run', {
+                p_run_id: { value: input.runId, type: 'bigint' },
+                p_worker_id: { value: input.workerId, type: 'text' },
+                p_outcome: { value: input.outcome, type: 'text' },
+                p_result: { value: input.result, type: 'jsonb' },
+                p_error: { value: input.error, type: 'text' },
+                p_retry: { value: input.retry, type: 'boolean' },
+                p_retry_delay_seconds: { value: input.retryDelaySeconds, type: 'integer' },
+                p_artifacts: { value: input.artifacts, type: 'jsonb' },
+            });
         },
         async scanObjects(query) {
             const eq = { org_id: query.orgId, scan_id: query.scanId };
@@ -72418,7 +72413,8 @@ function errorClassFor(code) {
         return InvalidArgumentError;
     if (code.startsWith('23'))
         return ConstraintViolationError;
-    if (code.startsWith('08'))
+    // 08: connection exceptions; 57P01-57P03: the server shut down or is starting (a restart, a terminated session).
+    if (code.startsWith('08') || /^57P0[123]$/.test(code))
         return ConnectionError;
     return ControlPlaneError;
 }
@@ -72440,7 +72436,9 @@ function toControlPlaneError(error, operation) {
     const hint = text(source, 'hint');
     const field = fieldOf(text(source, 'column'), detail);
     const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
-    const Class = code && networkCodes.has(code) ? ConnectionError : errorClassFor(code);
+    // node-postgres reports a socket the server closed with no SQLSTATE.
+    const lostConnection = !code && /Connection terminated|Client has encountered a connection error|connection ended/i.test(message);
+    const Class = (code && networkCodes.has(code)) || lostConnection ? ConnectionError : errorClassFor(code);
     const prefix = operation ? `${operation}: ` : '';
     return new Class(`${prefix}${message}`, { code, field, detail, hint, operation }, { cause: error });
 }

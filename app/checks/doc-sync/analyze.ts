@@ -41,7 +41,7 @@ export function driftReport(files: readonly InstructionFile[], options: Pick<Doc
         break;
       }
       case 'link':
-        rows.push({ path: file.path, score: 0, status: 'link', note: `symlink to ${file.target}` });
+        rows.push({ path: file.path, score: 0, status: 'link', note: file.via === 'import' ? `imports ${file.target}` : `symlink to ${file.target}` });
         break;
       case 'outside-link':
         rows.push({ path: file.path, score: null, status: 'outside-link', note: file.target !== undefined ? `symlink to ${file.target}` : 'unreadable symlink' });

@@ -8,8 +8,11 @@ export type SourceRead = FileRead | { kind: 'symlink'; /** The link text; null w
 
 export type InstructionFile =
   | { path: string; kind: 'document'; doc: InstructionDocument; bytes: number; /** Read through a symlink to this path. */ via?: string }
-  /** A symlink to another instruction file: equal to it by construction. */
-  | { path: string; kind: 'link'; target: string }
+  /**
+   * A symlink to another instruction file, or a file that only imports one (`@AGENTS.md`, Claude
+   * Code's import syntax): equal to it by construction.
+   */
+  | { path: string; kind: 'link'; target: string; via?: 'import' }
   /** A symlink whose target leaves the repository: what a tool reads there is not under review. */
   | { path: string; kind: 'outside-link'; target?: string }
   | { path: string; kind: 'unreadable'; reason: string };
@@ -24,6 +27,26 @@ export function resolveLink(path: string, target: string): string | null {
 
 function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/** An import line of Claude Code's memory files: `@path`, alone on its line. */
+const IMPORT_LINE = /^@(\S+)$/;
+
+/**
+ * The instruction file a file imports when that import is all it says (blank lines and HTML
+ * comments aside): `@AGENTS.md` in CLAUDE.md makes Claude Code read AGENTS.md itself.
+ */
+export function soleImport(path: string, text: string): string | null {
+  const lines = text
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (lines.length !== 1) return null;
+  const match = IMPORT_LINE.exec(lines[0]!);
+  if (!match) return null;
+  const target = match[1]!.replace(/^~\//, '/');
+  return resolveLink(path, target);
 }
 
 /** Why a read cannot be compared, or null for text. */
@@ -78,6 +101,11 @@ export async function loadInstructionFiles(
     const reason = unreadableReason(result);
     if (reason !== null || result.kind !== 'text') {
       files.push({ path, kind: 'unreadable', reason: reason ?? 'cannot be read' });
+      continue;
+    }
+    const imported = via === undefined ? soleImport(path, result.text) : null;
+    if (imported !== null && imported !== path && configured.has(imported)) {
+      files.push({ path, kind: 'link', target: imported, via: 'import' });
       continue;
     }
     const doc = parseDocument(path, result.text);

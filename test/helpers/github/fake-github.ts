@@ -231,6 +231,18 @@ interface FakeRepo {
   issues: Map<number, FakeIssue>;
 }
 
+/** One delivery of the App's webhook, as GitHub records it (GET /app/hook/deliveries). */
+export interface FakeHookDelivery {
+  id: number;
+  /** The X-GitHub-Delivery header of the delivery. */
+  guid: string;
+  event: string;
+  payload: Record<string, unknown>;
+  deliveredAt: string;
+  statusCode: number;
+  redelivery: boolean;
+}
+
 export interface FakeGitHubOptions {
   appId?: number;
   appSlug?: string;
@@ -268,7 +280,11 @@ const RESPONSE_CHECKED = new Set([
   'git/get-ref',
   'git/update-ref',
   'git/create-ref',
+  'apps/list-webhook-deliveries',
+  'apps/get-webhook-delivery',
 ]);
+/** Operations GitHub answers only for the App itself, authenticated with a JWT (installation tokens are refused). */
+const APP_JWT_OPERATIONS = new Set(['apps/create-installation-access-token', 'apps/list-webhook-deliveries', 'apps/get-webhook-delivery']);
 /** GitHub stops returning content in the contents API above 1 MB (encoding `none`). */
 const CONTENTS_INLINE_LIMIT = 1024 * 1024;
 
@@ -285,6 +301,8 @@ export class FakeGitHub {
   /** Fails requests whose `METHOD /path` matches, once each, with the given status (to test error paths). */
   readonly failures: Array<{ method: string; path: RegExp; status: number; times: number; message?: string; headers?: Record<string, string> }> = [];
   readonly teams: FakeTeam[] = [];
+  /** The App's webhook deliveries, oldest first (GitHub lists them newest first). */
+  readonly hookDeliveries: FakeHookDelivery[] = [];
 
   readonly #validator: OpenApiValidator;
   readonly #repos = new Map<string, FakeRepo>();
@@ -489,6 +507,21 @@ export class FakeGitHub {
     return [...repo.issues.values()].sort((a, b) => a.number - b.number);
   }
 
+  /** Records a delivery of the App's webhook, as GitHub does when it sends one (tests send it to the App themselves). */
+  recordHookDelivery(input: { guid: string; event: string; payload: Record<string, unknown>; deliveredAt?: string; statusCode?: number; redelivery?: boolean }): FakeHookDelivery {
+    const delivery: FakeHookDelivery = {
+      id: this.#nextId++,
+      guid: input.guid,
+      event: input.event,
+      payload: input.payload,
+      deliveredAt: input.deliveredAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      statusCode: input.statusCode ?? 200,
+      redelivery: input.redelivery ?? false,
+    };
+    this.hookDeliveries.push(delivery);
+    return delivery;
+  }
+
   /** An installation token, for tests that drive Octokit directly instead of through Probot. */
   issueToken(): string {
     const token = `ghs_fake${this.#nextId++}`;
@@ -566,7 +599,7 @@ export class FakeGitHub {
 
   #authorize(operation: MatchedOperation, headers: Record<string, string | string[] | undefined>): void {
     const header = String(headers.authorization ?? '');
-    if (operation.operationId === 'apps/create-installation-access-token') {
+    if (APP_JWT_OPERATIONS.has(operation.operationId)) {
       // A JSON Web Token signed with the App's key: three base64url parts.
       if (!/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(header)) throw new HttpError(401, 'A JSON web token could not be decoded');
       return;
@@ -575,7 +608,7 @@ export class FakeGitHub {
     if (!this.#tokens.has(token)) throw new HttpError(401, 'Bad credentials');
   }
 
-  #dispatch(operation: MatchedOperation, query: URLSearchParams, body: unknown): [number, unknown] {
+  #dispatch(operation: MatchedOperation, query: URLSearchParams, body: unknown): [number, unknown, Record<string, string>?] {
     const p = operation.params;
     switch (operation.operationId) {
       case 'apps/create-installation-access-token': {
@@ -851,6 +884,31 @@ export class FakeGitHub {
         }
         issue.updatedAt = new Date().toISOString();
         return [200, this.#issueJson(repo, issue)];
+      }
+      case 'apps/list-webhook-deliveries': {
+        // Newest first, paged by an opaque cursor that GitHub hands out only in the Link header.
+        const newestFirst = [...this.hookDeliveries].reverse();
+        const cursor = query.get('cursor');
+        const start = cursor === null ? 0 : newestFirst.findIndex((delivery) => `v1_${delivery.id}` === cursor);
+        if (start < 0) throw new HttpError(422, `Invalid cursor: ${cursor}`);
+        const perPage = Math.min(Number(query.get('per_page') ?? 30), 100);
+        const page = newestFirst.slice(start, start + perPage);
+        const next = newestFirst[start + perPage];
+        const headers: Record<string, string> = next ? { link: `<${API_ORIGIN}/app/hook/deliveries?per_page=${perPage}&cursor=v1_${next.id}>; rel="next"` } : {};
+        return [200, page.map((delivery) => this.#hookDeliveryJson(delivery)), headers];
+      }
+      case 'apps/get-webhook-delivery': {
+        const delivery = this.hookDeliveries.find((candidate) => candidate.id === Number(p.delivery_id));
+        if (!delivery) throw new HttpError(404, 'Not Found');
+        return [
+          200,
+          {
+            ...this.#hookDeliveryJson(delivery),
+            url: 'https://platform-kit.example.com/api/github/webhooks',
+            request: { headers: { 'X-GitHub-Delivery': delivery.guid, 'X-GitHub-Event': delivery.event, 'Content-Type': 'application/json' }, payload: delivery.payload },
+            response: { headers: { 'Content-Type': 'application/json' }, payload: '{"ok":true}' },
+          },
+        ];
       }
       default:
         this.violations.push(`${operation.operationId} (${operation.template}) is a real GitHub route the fake does not serve`);
@@ -1398,6 +1456,24 @@ export class FakeGitHub {
       additions: files.reduce((sum, file) => sum + file.additions, 0),
       deletions: files.reduce((sum, file) => sum + file.deletions, 0),
       commits: 1,
+    };
+  }
+
+  #hookDeliveryJson(delivery: FakeHookDelivery): Record<string, unknown> {
+    const payload = delivery.payload as { action?: unknown; installation?: { id?: unknown }; repository?: { id?: unknown } };
+    return {
+      id: delivery.id,
+      guid: delivery.guid,
+      delivered_at: delivery.deliveredAt,
+      redelivery: delivery.redelivery,
+      duration: 0.05,
+      status: delivery.statusCode < 400 ? 'OK' : 'Invalid HTTP Response: ' + String(delivery.statusCode),
+      status_code: delivery.statusCode,
+      event: delivery.event,
+      action: typeof payload.action === 'string' ? payload.action : null,
+      installation_id: typeof payload.installation?.id === 'number' ? payload.installation.id : null,
+      repository_id: typeof payload.repository?.id === 'number' ? payload.repository.id : null,
+      throttled_at: null,
     };
   }
 

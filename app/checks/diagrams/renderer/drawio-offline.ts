@@ -93,6 +93,8 @@ export class DrawioOfflineRenderer implements DiagramRenderer {
   private session: Promise<Session> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Chromium's page heap after the last page (performance.memory). */
+  memoryBytes: number | undefined;
 
   constructor(private readonly options: DrawioOfflineOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -109,6 +111,10 @@ export class DrawioOfflineRenderer implements DiagramRenderer {
     // The queue continues after a failure; the caller still sees it.
     this.queue = task.catch(() => undefined);
     return task;
+  }
+
+  async abort(): Promise<void> {
+    await this.stopSession();
   }
 
   async close(): Promise<void> {
@@ -238,6 +244,7 @@ export class DrawioOfflineRenderer implements DiagramRenderer {
       }
       if (width < 1 || height < 1) throw new RenderError(`${label} page ${pageIndex + 1} is empty`, 'failed');
       const shot = await Promise.race([this.capture(session.page, bounds), timeout]);
+      this.memoryBytes = await Promise.race([this.pageHeap(session.page), timeout]);
       return { png: normalizePng(shot), width, height, blockedRequests: session.blocked.slice(blockedBefore) };
     } catch (error) {
       if (error instanceof RenderError && error.reason !== 'timeout') throw error;
@@ -268,6 +275,10 @@ export class DrawioOfflineRenderer implements DiagramRenderer {
     const parsed = JSON.parse(bounds ?? 'null') as { x: number; y: number; width: number; height: number } | null;
     if (!parsed) throw new RenderError('draw.io reported no bounds', 'failed');
     return parsed;
+  }
+
+  private async pageHeap(page: Page): Promise<number | undefined> {
+    return page.evaluate(() => (globalThis as { performance?: { memory?: { usedJSHeapSize?: number } } }).performance?.memory?.usedJSHeapSize);
   }
 
   private async capture(page: Page, bounds: { x: number; y: number; width: number; height: number }): Promise<Buffer> {

@@ -20,6 +20,10 @@ export interface DiagramRenderer {
   readonly name: string;
   /** Renders page `pageIndex` (0-based) of an `<mxfile>` document; `label` names the file in errors. */
   renderPage(mxfile: string, pageIndex: number, label: string, options?: RenderPageOptions): Promise<RenderedPage>;
+  /** Heap the last page left in use (Chromium's page heap), where the renderer can tell. */
+  readonly memoryBytes?: number;
+  /** Stops the renderer at once, failing the page in progress; the next page starts it again. */
+  abort?(): Promise<void>;
   close(): Promise<void>;
 }
 

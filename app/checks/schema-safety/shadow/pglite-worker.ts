@@ -38,14 +38,21 @@ export interface PgliteErrorPayload {
   internalQuery?: string;
 }
 
+/** `memoryBytes`: the worker's JavaScript heap plus memory outside it (Postgres' WebAssembly heap, the in-memory data files). */
 export type PgliteResponse =
-  | { id: number; ok: true; rows?: unknown[]; notices: string[] }
-  | { id: number; ok: false; error: PgliteErrorPayload; notices: string[] }
-  | { id: 0; ready: true; snapshot?: Uint8Array; startMs: number }
+  | { id: number; ok: true; rows?: unknown[]; notices: string[]; memoryBytes: number }
+  | { id: number; ok: false; error: PgliteErrorPayload; notices: string[]; memoryBytes: number }
+  | { id: 0; ready: true; snapshot?: Uint8Array; startMs: number; memoryBytes: number }
   | { id: 0; ready: false; error: PgliteErrorPayload };
 
 export const PGLITE_WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
+const v8 = require('node:v8');
+
+function memoryBytes() {
+  const heap = v8.getHeapStatistics();
+  return heap.used_heap_size + (heap.external_memory || 0);
+}
 
 function errorPayload(error) {
   const fields = ['code', 'position', 'detail', 'hint', 'where', 'internalPosition', 'internalQuery'];
@@ -87,24 +94,24 @@ async function handle(request) {
   if (request.op === 'close') {
     if (db) await db.close();
     db = undefined;
-    return { id: request.id, ok: true, notices: [] };
+    return { id: request.id, ok: true, notices: [], memoryBytes: memoryBytes() };
   }
   if (!db) throw new Error('the shadow database is closed');
   if (request.op === 'exec') {
     await db.exec(request.sql, { onNotice });
-    return { id: request.id, ok: true, notices };
+    return { id: request.id, ok: true, notices, memoryBytes: memoryBytes() };
   }
   const result = await db.query(request.sql, request.params || [], { onNotice });
-  return { id: request.id, ok: true, rows: result.rows, notices };
+  return { id: request.id, ok: true, rows: result.rows, notices, memoryBytes: memoryBytes() };
 }
 
 start().then(
   ({ snapshot, startMs }) => {
-    parentPort.postMessage({ id: 0, ready: true, snapshot, startMs }, snapshot ? [snapshot.buffer] : []);
+    parentPort.postMessage({ id: 0, ready: true, snapshot, startMs, memoryBytes: memoryBytes() }, snapshot ? [snapshot.buffer] : []);
     parentPort.on('message', (request) => {
       handle(request).then(
         (response) => parentPort.postMessage(response),
-        (error) => parentPort.postMessage({ id: request.id, ok: false, error: errorPayload(error), notices }),
+        (error) => parentPort.postMessage({ id: request.id, ok: false, error: errorPayload(error), notices, memoryBytes: memoryBytes() }),
       );
     });
   },

@@ -313,6 +313,8 @@ class PgliteWorkerDatabase implements PgliteShadowDatabase {
     private readonly worker: Worker,
     private readonly options: WorkerDatabaseOptions,
     readonly startMs: number,
+    /** As of the last answer from the worker. */
+    public memoryBytes: number,
   ) {
     worker.on('message', (message: PgliteResponse) => this.settle(message));
     worker.on('error', (error) => this.stop(new ShadowDatabaseClosedError(`the embedded shadow database failed: ${error.message}`)));
@@ -361,7 +363,7 @@ class PgliteWorkerDatabase implements PgliteShadowDatabase {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        const database = new PgliteWorkerDatabase(worker, options, message.startMs);
+        const database = new PgliteWorkerDatabase(worker, options, message.startMs, message.memoryBytes);
         worker.off('error', onError);
         worker.off('exit', onExit);
         resolve({ database, snapshot: message.snapshot });
@@ -376,6 +378,7 @@ class PgliteWorkerDatabase implements PgliteShadowDatabase {
     this.pending.delete(message.id);
     clearTimeout(call.timer);
     if (this.pending.size === 0) this.worker.unref();
+    this.memoryBytes = message.memoryBytes;
     call.resolve(message);
   }
 
@@ -440,6 +443,11 @@ class PgliteWorkerDatabase implements PgliteShadowDatabase {
       ({ rows }) => new Set(rows.map((row) => row.name.toLowerCase())),
     );
     return this.available;
+  }
+
+  /** Stops the database at once (a statement still running is abandoned with it); calls reject with `reason`. */
+  terminate(reason: string): void {
+    this.stop(new ShadowDatabaseClosedError(reason));
   }
 
   async close(): Promise<void> {

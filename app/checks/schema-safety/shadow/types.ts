@@ -24,6 +24,10 @@ export interface ShadowDatabase extends Queryable {
   readonly lastNotices?: readonly string[];
   /** Extensions this database can create (`pg_available_extensions`), lower case. */
   availableExtensions(): Promise<ReadonlySet<string>>;
+  /** Bytes the database's process or thread uses, as of its last answer, where the kind can tell (PGlite). */
+  readonly memoryBytes?: number;
+  /** Stops the database at once, abandoning a running statement; calls reject with `reason`. Default: close(). */
+  terminate?(reason: string): void;
   close(): Promise<void>;
 }
 
