@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -217,6 +217,28 @@ describe('the checkout the Action and the CLI read', () => {
     if (!outcome.ok) throw new Error(JSON.stringify(outcome.configErrors));
     expect(outcome.configFile).toBe('.github/platform-kit.yml');
     expect(outcome.results.map((result) => result.checkId)).toEqual(['spec-bundle', 'schema-safety']);
+  });
+
+  it('runs the renderer a fork pull request\'s config names only when the driver trusts the config', async () => {
+    const marker = join(sandbox, 'ran');
+    const script = join(sandbox, 'drawio.sh');
+    await writeFile(script, `#!/bin/sh\ntouch '${marker}'\nexit 1\n`);
+    await chmod(script, 0o755);
+    await repo.write({
+      '.github/platform-kit.yml': `checks:\n  diagrams:\n    enabled: true\n    renderer: drawio-desktop\n    drawioCommand: ${script}\n`,
+      'docs/arch.drawio': mxfile([{ id: 'services', name: 'Services', model: serviceModel() }]),
+      // An export to compare with: the renderer runs only then.
+      'docs/arch.png': 'not a png',
+    });
+    await repo.commit('a diagram and a renderer of its own');
+    const untrusted = await runLocalChecks({ repoDir: repo.dir, base: 'base', checks: ['diagrams'], trustConfigPrograms: false });
+    if (!untrusted.ok) throw new Error(JSON.stringify(untrusted.configErrors));
+    expect(existsSync(marker)).toBe(false);
+    expect(untrusted.warnings.join('\n')).toContain(`chromiumPath and drawioCommand are ignored here: only the renderer installed on this host runs (drawioCommand: ${script})`);
+
+    const trusted = await runLocalChecks({ repoDir: repo.dir, base: 'base', checks: ['diagrams'] });
+    if (!trusted.ok) throw new Error(JSON.stringify(trusted.configErrors));
+    expect(existsSync(marker)).toBe(true);
   });
 
   it('reads changed files from the commit, never through links or ../ paths to the file system', async () => {

@@ -114,14 +114,17 @@ export async function runCheckAction(core: ActionCore, env: Record<string, strin
     const configInput = core.getInput('config');
     const sarifInput = core.getInput('sarif-file');
 
+    const pullRequest = event.pull_request ? pullRequestMetadata(event.pull_request) : undefined;
     const outcome = await runLocalChecks({
       repoDir: workspace,
       cwd: workspace,
       base: baseFrom(core.getInput('base'), event),
       checks: parseChecks(core.getInput('checks')),
       configFile: configInput || undefined,
-      pullRequest: event.pull_request ? pullRequestMetadata(event.pull_request) : undefined,
+      pullRequest,
       env,
+      // A fork's config is the contributor's: under pull_request_target it would pick programs for a job with a write token.
+      trustConfigPrograms: !pullRequest?.fromFork,
     });
     const results = outcome.ok ? outcome.results : [outcome.configResult];
     if (outcome.ok) {

@@ -61,13 +61,20 @@ export class DurableEventQueue {
   async enqueue(delivery: QueuedDelivery): Promise<RunsRow> {
     const orgId = await retryOnLostConnection(() => this.org());
     const bytes = jsonbTextBytes(delivery.payload);
+    const installationId = (delivery.payload.installation as { id?: unknown } | undefined)?.id;
     const slim = bytes > (this.options.slimAboveBytes ?? SLIM_ABOVE_BYTES) ? slimPayload(delivery.payload, bytes) : undefined;
     const run = await retryOnLostConnection(() =>
       this.options.controlPlane.enqueueRun({
         orgId,
         kind: GITHUB_EVENT_RUN_KIND,
         // Webhook payloads are JSON as parsed from the request body.
-        payload: { delivery: delivery.deliveryId, name: delivery.name, payload: (slim ?? delivery.payload) as Json },
+        payload: {
+          delivery: delivery.deliveryId,
+          name: delivery.name,
+          payload: (slim ?? delivery.payload) as Json,
+          // claim_next_run serves installations fairly by this key.
+          ...(installationId !== undefined ? { fair_key: `installation:${installationId}` } : {}),
+        },
         maxAttempts: this.options.maxAttempts ?? 3,
       }),
     );

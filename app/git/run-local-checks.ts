@@ -4,6 +4,7 @@ import { configErrorResult, runChecks, UnknownCheckError } from '../checks/engin
 import { withDefaultServices } from '../checks/services.js';
 import { allRules, checks as registeredChecks } from '../checks/registry.js';
 import type { ChangeSet, CheckResult, CheckServices } from '../checks/types.js';
+import { withHostPrograms } from '../config/host-programs.js';
 import { CONFIG_PATH, loadConfigFile, type ConfigError } from '../config/load.js';
 import { defaultConfig, type PlatformKitConfig } from '../config/schema.js';
 import { formatSarif } from '../report/index.js';
@@ -27,6 +28,11 @@ export interface LocalCheckOptions {
   pullRequest?: PullRequestMetadata;
   env?: Record<string, string | undefined>;
   services?: CheckServices;
+  /**
+   * Whether the config may name the programs the diagram renderer starts (`chromiumPath`,
+   * `drawioCommand`). Default true; the Action sets it false for pull requests from forks.
+   */
+  trustConfigPrograms?: boolean;
 }
 
 export type LocalCheckOutcome =
@@ -133,9 +139,14 @@ export async function runLocalChecks(options: LocalCheckOptions): Promise<LocalC
     if (error instanceof ChangeSetError) throw new UsageError(error.message);
     throw error;
   }
-  const run = (services: CheckServices) => runChecks({ changeSet, config: loaded.config, only: options.checks, services });
+  const warnings = [...loaded.warnings];
+  const config =
+    options.trustConfigPrograms === false
+      ? withHostPrograms(loaded.config, (fields, message) => warnings.push(`${message} (${Object.entries(fields).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}: ${String(value)}`).join(', ')})`))
+      : loaded.config;
+  const run = (services: CheckServices) => runChecks({ changeSet, config, only: options.checks, services });
   const results = options.services ? await run(options.services) : await withDefaultServices(run);
-  return { ok: true, results, changeSet, configFile: loaded.file, warnings: loaded.warnings };
+  return { ok: true, results, changeSet, configFile: loaded.file, warnings };
 }
 
 /**

@@ -1,8 +1,9 @@
+import { withHostPrograms as withHostProgramsOnly } from '../config/host-programs.js';
 import { configErrorResult, runChecks } from '../checks/engine.js';
 import { checks as registeredChecks, findCheck } from '../checks/registry.js';
 import type { ChangedFile, ChangeSet, CheckResult, CheckServices } from '../checks/types.js';
 import { loadConfig, type ConfigLoadResult } from '../config/load.js';
-import { defaultConfig, type PlatformKitConfig } from '../config/schema.js';
+import type { PlatformKitConfig } from '../config/schema.js';
 import { renderComment } from '../report/index.js';
 import { CHECK_RUN_PREFIX, CheckRunPublishError, publishCheckRuns, type ExistingCheckRun, type PublishedCheckRun } from './check-runs.js';
 import { autofixPullRequest, noteAutofix, type AutofixOutcome } from './autofix-diagrams.js';
@@ -173,21 +174,9 @@ async function loadRepoConfig(deps: EventDeps): Promise<ConfigLoadResult> {
   }
 }
 
-/**
- * The App runs on its operator's machine: a repository's config picks the diagram renderer, but not
- * the programs it starts there (`chromiumPath`, `drawioCommand` would run whatever file the host
- * has). The operator's own (CHROMIUM_PATH, `drawio` on PATH) apply instead.
- */
+/** The App runs on its operator's machine: a repository's config picks the renderer, not the programs it starts there. */
 export function withHostPrograms(config: PlatformKitConfig, log: EventLog = silentLog): PlatformKitConfig {
-  const diagrams = config.checks.diagrams;
-  const defaults = defaultConfig.checks.diagrams;
-  if (diagrams.chromiumPath === undefined && diagrams.drawioCommand === defaults.drawioCommand) return config;
-  log.warn(
-    { chromiumPath: diagrams.chromiumPath, drawioCommand: diagrams.drawioCommand },
-    'checks.diagrams.chromiumPath and drawioCommand are ignored by the App: it runs only the renderer its operator installed',
-  );
-  const { chromiumPath: _ignored, ...rest } = diagrams;
-  return { ...config, checks: { ...config.checks, diagrams: { ...rest, drawioCommand: defaults.drawioCommand } } };
+  return withHostProgramsOnly(config, (fields, message) => log.warn(fields, message));
 }
 
 function configFailure(deps: EventDeps, loaded: Extract<ConfigLoadResult, { ok: false }>): CheckResult[] {
